@@ -1,0 +1,5 @@
+package dev.sandpool.cli;
+
+public final class SandpoolCli {
+    public static void main(String[] args) {}
+}

@@ -1,0 +1,23 @@
+package dev.sandpool.config;
+
+import java.util.Objects;
+
+/**
+ * {@code api-key} (the default) generates a key into the data directory on first start; {@code none}
+ * turns authentication off and is refused unless the server listens on loopback only.
+ */
+public record AuthConfig(AuthMode mode) {
+    public AuthConfig {
+        mode = Objects.requireNonNullElse(mode, AuthMode.API_KEY);
+    }
+
+    public static AuthConfig defaults() {
+        return new AuthConfig(null);
+    }
+
+    void validate(ServerConfig server, Validation v) {
+        if (mode == AuthMode.NONE && !server.isLoopback()) {
+            v.fail("auth.mode", "'none' is only allowed when server.host is a loopback address (got " + server.host() + ")");
+        }
+    }
+}

@@ -1,0 +1,5 @@
+package dev.sandpool.config;
+
+public enum NetworkStatus {
+    EgressDisabled, EgressEnabled
+}

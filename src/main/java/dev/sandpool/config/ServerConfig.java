@@ -1,0 +1,31 @@
+package dev.sandpool.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** Where the server listens and keeps its state. */
+public record ServerConfig(String host, Integer port, Path dataDir) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/sandpool");
+
+    public ServerConfig {
+        host = Objects.requireNonNullElse(host, DEFAULT_HOST);
+        port = Objects.requireNonNullElse(port, DEFAULT_PORT);
+        dataDir = Objects.requireNonNullElse(dataDir, DEFAULT_DATA_DIR).toAbsolutePath().normalize();
+    }
+
+    public static ServerConfig defaults() {
+        return new ServerConfig(null, null, null);
+    }
+
+    public boolean isLoopback() {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    }
+
+    void validate(Validation v) {
+        if (port < 0 || port > 65_535) {
+            v.fail("server.port", "must be between 0 and 65535 (got " + port + ")");
+        }
+    }
+}

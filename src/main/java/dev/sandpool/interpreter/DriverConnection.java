@@ -1,0 +1,133 @@
+package dev.sandpool.interpreter;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The server's end of a driver's Unix socket: length-prefixed JSON frames. A read that outlives
+ * its deadline is ended by closing the channel, which is how a blocking read on a channel is
+ * interrupted.
+ */
+final class DriverConnection implements AutoCloseable {
+    static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final int MAX_FRAME = 512 << 20;
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("driver-watchdog").factory());
+
+    private final SocketChannel channel;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private volatile boolean deadlinePassed;
+
+    private DriverConnection(SocketChannel channel) {
+        this.channel = channel;
+        InputStream raw = Channels.newInputStream(channel);
+        OutputStream rawOut = Channels.newOutputStream(channel);
+        this.in = new DataInputStream(new java.io.BufferedInputStream(raw, 64 * 1024));
+        this.out = new DataOutputStream(new java.io.BufferedOutputStream(rawOut, 64 * 1024));
+    }
+
+    /** Connects, retrying while the driver starts, and reads its hello. */
+    static DriverConnection open(Path socket, Duration timeout, java.util.function.BooleanSupplier stillStarting)
+            throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        IOException last = null;
+        long pause = 1;
+        while (System.nanoTime() < deadline && stillStarting.getAsBoolean()) {
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+                DriverConnection connection = new DriverConnection(channel);
+                JsonNode hello = connection.read(Duration.ofSeconds(10));
+                if (!"hello".equals(hello.path("op").asString())) {
+                    throw new IOException("driver did not greet: " + hello);
+                }
+                return connection;
+            } catch (IOException e) {
+                channel.close();
+                last = e;
+            }
+            sleep(pause);
+            pause = Math.min(pause * 2, 20);
+        }
+        throw new IOException("driver did not answer on " + socket, last);
+    }
+
+    JsonNode call(ObjectNode request, Duration deadline) throws IOException {
+        byte[] body = JSON.writeValueAsBytes(request);
+        out.writeInt(body.length);
+        out.write(body);
+        out.flush();
+        return read(deadline);
+    }
+
+    private JsonNode read(Duration deadline) throws IOException {
+        ScheduledFuture<?> alarm = WATCHDOG.schedule(() -> {
+            deadlinePassed = true;
+            closeQuietly();
+        }, deadline.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            int length = in.readInt();
+            if (length < 0 || length > MAX_FRAME) {
+                throw new IOException("driver sent a frame of " + length + " bytes");
+            }
+            byte[] body = in.readNBytes(length);
+            if (body.length != length) {
+                throw new java.io.EOFException("driver closed mid-frame");
+            }
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            if (deadlinePassed) {
+                throw new DeadlineExceededException();
+            }
+            throw e;
+        } finally {
+            alarm.cancel(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to do: the connection is being dropped
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The driver did not answer in time: the cell ignored its interrupt. */
+    static final class DeadlineExceededException extends IOException {
+        DeadlineExceededException() {
+            super("driver did not answer before the deadline");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.sandpool.interpreter;
+
+import dev.sandpool.sandbox.Sandbox;
+import dev.sandpool.sandbox.SandboxRuntime;
+import java.io.IOException;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A started interpreter: its sandbox and the connection to the driver inside. Callers run one
+ * execution at a time. A cell that ignores its timeout interrupt for longer than the grace period,
+ * or a sandbox that dies, ends the interpreter; the result then says the session was lost.
+ */
+public final class Interpreter implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Sandbox sandbox;
+    private final DriverConnection connection;
+    private final Duration grace;
+
+    private Interpreter(Sandbox sandbox, DriverConnection connection, Duration grace) {
+        this.sandbox = sandbox;
+        this.connection = connection;
+        this.grace = grace;
+    }
+
+    public static Interpreter start(SandboxRuntime runtime, InterpreterLauncher launcher,
+                                    dev.sandpool.sandbox.ResourceLimits limits, Duration grace) throws IOException {
+        Sandbox sandbox = runtime.start(launcher.spec(limits));
+        try {
+            DriverConnection connection = DriverConnection.open(
+                    sandbox.runDir().resolve("driver.sock"), START_TIMEOUT, sandbox::isAlive);
+            return new Interpreter(sandbox, connection, grace);
+        } catch (IOException | RuntimeException e) {
+            String console = sandbox.consoleTail();
+            sandbox.close();
+            throw new IOException("interpreter failed to start" + (console.isEmpty() ? "" : ": " + console), e);
+        }
+    }
+
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    public boolean isAlive() {
+        return sandbox.isAlive();
+    }
+
+    public ExecutionResult execute(ExecutionRequest request) {
+        long started = System.nanoTime();
+        ObjectNode message = DriverConnection.JSON.createObjectNode()
+                .put("op", "exec")
+                .put("code", request.code())
+                .put("timeout", request.timeout().toMillis() / 1000.0)
+                .put("maxOutput", request.maxOutputBytes());
+        try {
+            JsonNode reply = connection.call(message, request.timeout().plus(grace));
+            return new ExecutionResult("Success".equals(reply.path("status").asString()),
+                    reply.path("stdout").asString(""), reply.path("stderr").asString(""),
+                    reply.has("result") ? reply.get("result") : NullNode.getInstance(),
+                    millisSince(started), reply.path("timedOut").asBoolean(false), false);
+        } catch (DriverConnection.DeadlineExceededException e) {
+            close();
+            return ExecutionResult.lost("", "TimeoutError: execution timed out after "
+                    + request.timeout().toSeconds() + " seconds and did not stop when interrupted; "
+                    + "the session was ended and the next call starts a new one\n", millisSince(started), true);
+        } catch (IOException | RuntimeException e) {
+            String reason = waitForDeathReason();
+            close();
+            return ExecutionResult.lost("", "SessionLost: " + reason
+                    + "; the next call starts a new session\n", millisSince(started), false);
+        }
+    }
+
+    /** The driver's socket closes a moment before the kernel has reaped the sandbox; wait for it. */
+    private String waitForDeathReason() {
+        for (int i = 0; i < 100 && sandbox.isAlive(); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return sandbox.deathReason();
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        sandbox.close();
+    }
+}

@@ -1,0 +1,168 @@
+package dev.sandpool.sandbox;
+
+import dev.sandpool.config.SandboxConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts sandboxes with bubblewrap, each as its own unprivileged host uid, in fresh user, pid, ipc,
+ * uts, mount, cgroup and network namespaces, under the seccomp filter, and inside per-sandbox
+ * cgroups joined before the sandbox's command runs.
+ *
+ * <p>Layout of one sandbox on the host: {@code <dataDir>/sessions/<id>/} (root, 0711) holding
+ * {@code data/} (the sandbox's /mnt/data), {@code run/} (its /run/sandpool, where the driver's
+ * socket lives) and {@code ctl/} (root only: the console log and the start-up FIFOs).
+ */
+public final class BubblewrapRuntime implements SandboxRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(BubblewrapRuntime.class);
+    static final int INSIDE_UID = 1000;
+
+    private final Path sessionsDir;
+    private final Path etcDir;
+    private final Path seccompFile;
+    private final SandboxConfig config;
+    private final CgroupDriver cgroups;
+    private final UidAllocator uids;
+
+    public BubblewrapRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups) throws IOException {
+        this.config = config;
+        this.cgroups = cgroups;
+        this.uids = new UidAllocator(config.uidBase(), config.uidCount());
+        this.sessionsDir = dataDir.resolve("sessions");
+        Path runtimeDir = dataDir.resolve("runtime");
+        this.etcDir = runtimeDir.resolve("etc");
+        this.seccompFile = runtimeDir.resolve("seccomp.bpf");
+        traversable(dataDir);
+        traversable(sessionsDir);
+        traversable(runtimeDir);
+        traversable(etcDir);
+        writeEtc();
+        SeccompFilter.writeTo(seccompFile);
+    }
+
+    /** Session uids must pass through these to reach their own directories; they may not list them. */
+    private static void traversable(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    }
+
+    /** A minimal /etc: enough for getpwuid, localhost and a UTF-8 locale, and nothing of the host's. */
+    private void writeEtc() throws IOException {
+        Files.writeString(etcDir.resolve("passwd"), "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+                + "user:x:" + INSIDE_UID + ":" + INSIDE_UID + ":sandbox user:/mnt/data:/bin/bash\n"
+                + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        Files.writeString(etcDir.resolve("group"), "root:x:0:\nuser:x:" + INSIDE_UID + ":\nnogroup:x:65534:\n");
+        Files.writeString(etcDir.resolve("hosts"), "127.0.0.1 localhost sandbox\n::1 localhost ip6-localhost\n");
+        Files.writeString(etcDir.resolve("nsswitch.conf"), "passwd: files\ngroup: files\nhosts: files dns\n");
+        for (String name : List.of("passwd", "group", "hosts", "nsswitch.conf")) {
+            Files.setPosixFilePermissions(etcDir.resolve(name), PosixFilePermissions.fromString("rw-r--r--"));
+        }
+    }
+
+    @Override
+    public Sandbox start(SandboxSpec spec) throws IOException {
+        String id = "sb-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        Path root = sessionsDir.resolve(id);
+        int uid = uids.acquire();
+        Cgroup cgroup = null;
+        try {
+            traversable(root);
+            Path data = ownedDir(root.resolve("data"), uid);
+            Path run = ownedDir(root.resolve("run"), uid);
+            Path ctl = Files.createDirectory(root.resolve("ctl"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            cgroup = cgroups.create(id, spec.limits());
+            SandboxLaunch launch = new SandboxLaunch(ctl, seccompFile, commandLine(spec, uid, data, run));
+            var started = launch.start(cgroup);
+            LOG.debug("sandbox {} started as uid {} (init pid {})", id, uid, started.initPid());
+            return new BubblewrapSandbox(id, root, data, run, uid, started.process(), started.initPid(), cgroup,
+                    spec.limits(), () -> uids.release(uid));
+        } catch (IOException | RuntimeException e) {
+            if (cgroup != null) {
+                cgroup.remove();
+            }
+            Trees.deleteRecursively(root);
+            uids.release(uid);
+            throw e;
+        }
+    }
+
+    private static Path ownedDir(Path dir, int uid) throws IOException {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setAttribute(dir, "unix:uid", uid);
+        Files.setAttribute(dir, "unix:gid", uid);
+        return dir;
+    }
+
+    private List<String> commandLine(SandboxSpec spec, int uid, Path data, Path run) {
+        List<String> cmd = new ArrayList<>(List.of(
+                "/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--inh-caps=-all",
+                "/usr/bin/bwrap",
+                "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--unshare-cgroup-try", "--uid", Integer.toString(INSIDE_UID), "--gid", Integer.toString(INSIDE_UID),
+                "--hostname", "sandbox", "--disable-userns", "--new-session", "--cap-drop", "ALL", "--clearenv",
+                "--ro-bind", "/usr", "/usr",
+                "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+                "--dir", "/etc"));
+        for (String hostEtc : List.of("/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime", "/etc/ssl",
+                "/etc/mime.types")) {
+            cmd.addAll(List.of("--ro-bind-try", hostEtc, hostEtc));
+        }
+        for (String generated : List.of("passwd", "group", "hosts", "nsswitch.conf")) {
+            cmd.addAll(List.of("--ro-bind", etcDir.resolve(generated).toString(), "/etc/" + generated));
+        }
+        cmd.addAll(List.of(
+                "--proc", "/proc", "--dev", "/dev",
+                "--size", Long.toString(config.tmpSize().bytes()), "--tmpfs", "/tmp",
+                "--bind", data.toString(), Sandbox.DATA_DIR_INSIDE,
+                "--bind", run.toString(), Sandbox.RUN_DIR_INSIDE));
+        spec.readOnlyBinds().forEach((inside, host) -> cmd.addAll(List.of("--ro-bind", host.toString(), inside)));
+        cmd.addAll(List.of("--chdir", Sandbox.DATA_DIR_INSIDE,
+                "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
+                "--setenv", "HOME", Sandbox.DATA_DIR_INSIDE,
+                "--setenv", "USER", "user",
+                "--setenv", "LANG", "C.UTF-8",
+                "--setenv", "TMPDIR", "/tmp"));
+        spec.env().forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
+        cmd.addAll(List.of("--seccomp", "3", "--info-fd", "4", "--block-fd", "5", "--"));
+        cmd.addAll(spec.command());
+        return cmd;
+    }
+
+    @Override
+    public void cleanupLeftovers() {
+        for (long pid : ProcScan.processesOwnedBy(uids::owns)) {
+            LibC.kill(pid, LibC.SIGKILL);
+        }
+        for (String name : cgroups.existing()) {
+            LOG.info("removing leftover cgroup {}", name);
+            cgroups.open(name).remove();
+        }
+        try (var leftovers = Files.list(sessionsDir)) {
+            for (Path dir : leftovers.toList()) {
+                LOG.info("removing leftover session directory {}", dir.getFileName());
+                Trees.deleteRecursively(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int uidsInUse() {
+        return uids.inUse();
+    }
+
+    Map<String, Object> describe() {
+        return Map.of("sessionsDir", sessionsDir, "seccomp", seccompFile);
+    }
+}

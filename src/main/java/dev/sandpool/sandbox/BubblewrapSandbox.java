@@ -1,0 +1,103 @@
+package dev.sandpool.sandbox;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A running bubblewrap sandbox: the outer bwrap process, the pid-namespace init inside, its cgroup. */
+final class BubblewrapSandbox implements Sandbox {
+    private final String id;
+    private final Path root;
+    private final Path data;
+    private final Path run;
+    private final int uid;
+    private final Process process;
+    private final long initPid;
+    private final Cgroup cgroup;
+    private final ResourceLimits limits;
+    private final Runnable releaseUid;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    BubblewrapSandbox(String id, Path root, Path data, Path run, int uid, Process process, long initPid, Cgroup cgroup,
+                      ResourceLimits limits, Runnable releaseUid) {
+        this.id = id;
+        this.root = root;
+        this.data = data;
+        this.run = run;
+        this.uid = uid;
+        this.process = process;
+        this.initPid = initPid;
+        this.cgroup = cgroup;
+        this.limits = limits;
+        this.releaseUid = releaseUid;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Path dataDir() {
+        return data;
+    }
+
+    @Override
+    public Path runDir() {
+        return run;
+    }
+
+    public int uid() {
+        return uid;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return !closed.get() && process.isAlive();
+    }
+
+    @Override
+    public String deathReason() {
+        if (cgroup.oomKills() > 0) {
+            return "memory limit of " + limits.memory() + " exceeded: the session's processes were killed";
+        }
+        if (process.isAlive()) {
+            return "the session's interpreter stopped unexpectedly";
+        }
+        return "the session's sandbox exited unexpectedly (exit code " + process.exitValue() + ")";
+    }
+
+    @Override
+    public String consoleTail() {
+        try {
+            String log = java.nio.file.Files.readString(root.resolve("ctl").resolve("console.log"));
+            return log.substring(Math.max(0, log.length() - 4000)).strip();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        // SIGKILL to a pid namespace's init ends every process in it; the cgroup catches anything else
+        LibC.kill(initPid, LibC.SIGKILL);
+        try {
+            cgroup.remove();
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            Trees.deleteRecursively(root);
+            releaseUid.run();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "sandbox " + id + " (uid " + uid + ", init pid " + initPid + ")";
+    }
+}

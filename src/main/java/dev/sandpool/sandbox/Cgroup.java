@@ -1,0 +1,23 @@
+package dev.sandpool.sandbox;
+
+import java.io.IOException;
+import java.util.List;
+
+/** One sandbox's control group, across however many hierarchies the host's cgroup version has. */
+public interface Cgroup {
+    String name();
+
+    void addProcess(long pid) throws IOException;
+
+    /** Host pids currently in the group. */
+    List<Long> processes();
+
+    /** How many times the kernel's OOM killer fired inside this group. */
+    long oomKills();
+
+    /** SIGKILLs everything in the group and waits (briefly) until it is empty. */
+    void killAll();
+
+    /** Kills what is left and removes the group from every hierarchy. */
+    void remove();
+}

@@ -1,0 +1,98 @@
+package dev.sandpool.sandbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Reading and writing cgroupfs control files, shared by both drivers. */
+final class CgroupFiles {
+    private CgroupFiles() {}
+
+    static void write(Path file, String value) throws IOException {
+        Files.writeString(file, value);
+    }
+
+    static List<Long> pids(Path procsFile) {
+        try {
+            List<Long> pids = new ArrayList<>();
+            for (String line : Files.readAllLines(procsFile)) {
+                if (!line.isBlank()) {
+                    pids.add(Long.parseLong(line.strip()));
+                }
+            }
+            return pids;
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Value of {@code key} in a flat-keyed file such as memory.events or memory.oom_control. */
+    static long keyed(Path file, String key) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] parts = line.strip().split("\\s+");
+                if (parts.length == 2 && parts[0].equals(key)) {
+                    return Long.parseLong(parts[1]);
+                }
+            }
+            return 0;
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<String> childGroups(Path parent) {
+        if (!Files.isDirectory(parent)) {
+            return List.of();
+        }
+        try (Stream<Path> children = Files.list(parent)) {
+            return children.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Kills every pid listed until the group is empty; cgroupfs lists a process until it is reaped. */
+    static void killAll(Path procsFile) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            List<Long> pids = pids(procsFile);
+            if (pids.isEmpty()) {
+                return;
+            }
+            pids.forEach(pid -> LibC.kill(pid, LibC.SIGKILL));
+            sleep(attempt < 20 ? 1 : 10);
+        }
+    }
+
+    /** rmdir on a cgroup fails with EBUSY while the kernel still tears down its last task. */
+    static void removeDir(Path dir) {
+        for (int attempt = 0; attempt < 200 && Files.exists(dir); attempt++) {
+            try {
+                Files.deleteIfExists(dir);
+                return;
+            } catch (IOException e) {
+                sleep(attempt < 20 ? 1 : 10);
+            }
+        }
+        if (Files.exists(dir)) {
+            throw new IllegalStateException("cannot remove cgroup " + dir);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.sandpool.sandbox;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs one bwrap command line and holds the sandbox's first process until it has joined its cgroup.
+ *
+ * <p>ProcessBuilder cannot hand extra file descriptors to a child, so a shell opens them and execs:
+ * fd 3 is the seccomp program, fd 4 and 5 are FIFOs for bwrap's {@code --info-fd} (which reports
+ * the sandbox's init pid) and {@code --block-fd} (which holds it until we write a byte). This side
+ * opens both FIFOs read-write before the shell starts, so no open() ever blocks, whatever happens
+ * to the child.
+ */
+final class SandboxLaunch {
+    private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
+    private static final long START_TIMEOUT_SECONDS = 30;
+    private static final String SHELL = "exec \"$@\" 3<\"$SANDPOOL_SECCOMP\" 4>\"$SANDPOOL_INFO\" 5<\"$SANDPOOL_BLOCK\"";
+
+    record Started(Process process, long initPid) {}
+
+    private final Path ctl;
+    private final Path seccomp;
+    private final List<String> command;
+
+    SandboxLaunch(Path ctl, Path seccomp, List<String> command) {
+        this.ctl = ctl;
+        this.seccomp = seccomp;
+        this.command = command;
+    }
+
+    Started start(Cgroup cgroup) throws IOException {
+        Path info = ctl.resolve("info.fifo");
+        Path block = ctl.resolve("block.fifo");
+        LibC.mkfifo(info, 0600);
+        LibC.mkfifo(block, 0600);
+        try (FileChannel infoChannel = FileChannel.open(info, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileChannel blockChannel = FileChannel.open(block, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", SHELL, "sandpool-launch"));
+            argv.addAll(command);
+            ProcessBuilder builder = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(ctl.resolve("console.log").toFile()))
+                    .redirectErrorStream(true);
+            builder.environment().clear();
+            builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+            builder.environment().put("SANDPOOL_SECCOMP", seccomp.toString());
+            builder.environment().put("SANDPOOL_INFO", info.toString());
+            builder.environment().put("SANDPOOL_BLOCK", block.toString());
+            Process process = builder.start();
+            try {
+                long initPid = readInitPid(infoChannel, process);
+                cgroup.addProcess(initPid);
+                blockChannel.write(ByteBuffer.wrap(new byte[] {'g'}));
+                return new Started(process, initPid);
+            } catch (IOException | RuntimeException e) {
+                process.destroyForcibly();
+                throw e;
+            }
+        } finally {
+            Files.deleteIfExists(info);
+            Files.deleteIfExists(block);
+        }
+    }
+
+    /** bwrap writes a small JSON object; a launch that dies first closes the channel and fails here. */
+    private long readInitPid(FileChannel channel, Process process) throws IOException {
+        CompletableFuture<Long> pid = CompletableFuture.supplyAsync(() -> {
+            try {
+                StringBuilder text = new StringBuilder();
+                ByteBuffer buffer = ByteBuffer.allocate(512);
+                while (true) {
+                    buffer.clear();
+                    if (channel.read(buffer) < 0) {
+                        throw new IOException("sandbox launch closed its info channel");
+                    }
+                    text.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8));
+                    Matcher m = CHILD_PID.matcher(text);
+                    if (m.find() && text.indexOf("}") >= 0) {
+                        return Long.parseLong(m.group(1));
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, Thread::startVirtualThread);
+        process.onExit().thenRun(() -> {
+            if (!pid.isDone()) {
+                closeQuietly(channel);
+            }
+        });
+        try {
+            return pid.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException("sandbox failed to start: " + consoleTail(), e.getCause());
+        } catch (TimeoutException e) {
+            closeQuietly(channel);
+            throw new IOException("sandbox did not start within " + START_TIMEOUT_SECONDS + " s: " + consoleTail());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting a sandbox", e);
+        }
+    }
+
+    private String consoleTail() {
+        try {
+            String log = Files.readString(ctl.resolve("console.log"));
+            return log.isBlank() ? "(no output)" : log.substring(Math.max(0, log.length() - 2000)).strip();
+        } catch (IOException e) {
+            return "(no console log)";
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing only to wake the reader
+        }
+    }
+}

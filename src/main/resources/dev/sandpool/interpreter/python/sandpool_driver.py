@@ -1,0 +1,296 @@
+"""Sandpool's Python driver. It runs inside a session's sandbox, keeps the interpreter state between
+executions, and serves one connection at a time on a Unix socket, so that the server can reconnect
+after a restart. Frames are a 4-byte big-endian length followed by UTF-8 JSON.
+
+Requests:  {"op": "exec", "code": str, "timeout": seconds, "maxOutput": bytes}  |  {"op": "ping"}
+Replies:   {"op": "hello", ...} on connect, {"op": "result", "status": "Success"|"Failure",
+            "stdout", "stderr", "result", "timedOut"} per exec, {"op": "pong"} per ping.
+"""
+import ast
+import base64
+import io
+import json
+import linecache
+import math
+import os
+import signal
+import socket
+import struct
+import sys
+import threading
+import traceback
+import types
+import warnings
+
+DRIVER_FILE = os.path.abspath(__file__)
+CAPTURE_DIR = "/tmp"
+
+
+def main():
+    socket_path = sys.argv[1]
+    for module in sys.argv[2:]:
+        __import__(module)
+    sys.path.append(os.path.dirname(DRIVER_FILE))  # for the matplotlib backend module
+    driver = Driver()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    if os.path.exists(socket_path):
+        os.unlink(socket_path)
+    server.bind(socket_path)
+    server.listen(1)
+    # From here on nothing of ours is written to the console; executions capture fds 1 and 2.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    while True:
+        conn, _ = server.accept()
+        try:
+            driver.serve(conn)
+        except (OSError, ValueError):
+            pass
+        finally:
+            conn.close()
+
+
+def read_frame(conn):
+    header = read_exactly(conn, 4)
+    if header is None:
+        return None
+    (length,) = struct.unpack(">I", header)
+    body = read_exactly(conn, length)
+    if body is None:
+        return None
+    return json.loads(body.decode("utf-8"))
+
+
+def read_exactly(conn, n):
+    chunks = []
+    while n > 0:
+        chunk = conn.recv(min(n, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def write_frame(conn, message):
+    body = json.dumps(message, ensure_ascii=False, allow_nan=False).encode("utf-8", "surrogatepass")
+    conn.sendall(struct.pack(">I", len(body)) + body)
+
+
+class CappedWriter(io.TextIOBase):
+    """sys.stdout / sys.stderr during an execution: writes through to the captured fd, and stops
+    writing (while counting) once the cap is reached, so that a flood cannot fill the sandbox's /tmp."""
+
+    def __init__(self, fd, cap, name):
+        self.fd = fd
+        self.cap = cap
+        self.written = 0
+        self.dropped = 0
+        self.name = name
+
+    def writable(self):
+        return True
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self.fd
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str, not " + type(text).__name__)
+        data = text.encode("utf-8", "surrogateescape")
+        room = self.cap - self.written
+        if room > 0:
+            chunk = data[:room]
+            view = memoryview(chunk)
+            while view:
+                n = os.write(self.fd, view)
+                view = view[n:]
+            self.written += len(chunk)
+        self.dropped += max(0, len(data) - max(room, 0))
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+class Capture:
+    """Points fds 1 and 2 at files in /tmp for one execution, so that output of child processes is
+    captured too, in order with print()."""
+
+    def __init__(self, cap):
+        self.cap = cap
+        self.files = {}
+
+    def __enter__(self):
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            path = os.path.join(CAPTURE_DIR, ".sandpool-" + name)
+            target = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(target, fd)
+            os.close(target)
+            self.files[name] = path
+        self.stdout = CappedWriter(1, self.cap, "<stdout>")
+        self.stderr = CappedWriter(2, self.cap, "<stderr>")
+        self.saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = self.stdout, self.stderr
+        return self
+
+    def __exit__(self, *exc):
+        sys.stdout, sys.stderr = self.saved
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        return False
+
+    def text(self, name, extra=""):
+        writer = self.stdout if name == "stdout" else self.stderr
+        path = self.files[name]
+        try:
+            size = os.path.getsize(path)
+            with open(path, "rb") as f:
+                data = f.read(self.cap)
+            os.unlink(path)
+        except OSError:
+            size, data = 0, b""
+        text = data.decode("utf-8", "replace")
+        if size > self.cap or writer.dropped:
+            text += "\n[output truncated: more than %d bytes]\n" % self.cap
+        return text + extra
+
+
+class Driver:
+    def __init__(self):
+        self.module = types.ModuleType("__main__")
+        self.module.__dict__["__builtins__"] = __builtins__
+        sys.modules["__main__"] = self.module
+        self.namespace = self.module.__dict__
+        self.count = 0
+        sys.stdin = io.StringIO("")
+        warnings.filterwarnings("ignore", message=".*non-interactive.*")
+
+    def serve(self, conn):
+        write_frame(conn, {"op": "hello", "pid": os.getpid(), "python": sys.version.split()[0]})
+        while True:
+            request = read_frame(conn)
+            if request is None:
+                return
+            if request.get("op") == "exec":
+                write_frame(conn, self.execute(request))
+            else:
+                write_frame(conn, {"op": "pong"})
+
+    def execute(self, request):
+        self.count += 1
+        timeout = float(request.get("timeout", 60))
+        cap = int(request.get("maxOutput", 1 << 20))
+        state = {"done": False, "fired": False}
+        lock = threading.Lock()
+
+        def interrupt():
+            with lock:
+                if not state["done"]:
+                    state["fired"] = True
+                    os.kill(os.getpid(), signal.SIGINT)
+
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        timer = threading.Timer(timeout, interrupt)
+        timer.daemon = True
+        outcome = {"status": "Success", "result": "", "error": ""}
+        with Capture(cap) as capture:
+            try:
+                try:
+                    timer.start()
+                    value = self.run_cell(request.get("code", ""))
+                    outcome["result"] = self.figure_or(value)
+                finally:
+                    with lock:
+                        state["done"] = True
+                    timer.cancel()
+            except KeyboardInterrupt:
+                outcome = {"status": "Failure", "result": None, "error": ""}
+            except BaseException as error:  # the user's exception, SystemExit included
+                outcome = {"status": "Failure", "result": None, "error": self.format_error(error)}
+            self.close_figures()
+        if state["fired"]:
+            outcome = {"status": "Failure", "result": None,
+                       "error": "TimeoutError: execution timed out after %g seconds and was interrupted\n" % timeout}
+        return {"op": "result", "status": outcome["status"], "result": outcome["result"],
+                "stdout": capture.text("stdout"), "stderr": capture.text("stderr", outcome["error"]),
+                "timedOut": state["fired"]}
+
+    def run_cell(self, code):
+        filename = "<cell %d>" % self.count
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        tree = ast.parse(code, filename, "exec")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        exec(compile(tree, filename, "exec"), self.namespace)
+        if last is not None:
+            return eval(compile(last, filename, "eval"), self.namespace)
+        return None
+
+    def format_error(self, error):
+        if isinstance(error, SyntaxError):
+            return "".join(traceback.format_exception_only(type(error), error))
+        tb = error.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename == DRIVER_FILE:
+            tb = tb.tb_next
+        return "".join(traceback.format_exception(type(error), error, tb))
+
+    def figure_or(self, value):
+        images = self.pending_images()
+        if images:
+            return {"type": "image", "format": "png", "base64_data": images[0]}
+        return to_json_value(value)
+
+    def pending_images(self):
+        backend = sys.modules.get("sandpool_mpl")
+        shown = backend.take_shown() if backend else []
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            for number in plt.get_fignums():
+                shown.append(png_of(plt.figure(number)))
+        return shown
+
+    def close_figures(self):
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            try:
+                plt.close("all")
+            except Exception:
+                pass
+
+
+def png_of(figure):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def to_json_value(value):
+    """The last expression's value as Azure reports it: JSON when it is JSON, else its repr."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple, dict)):
+        try:
+            return json.loads(json.dumps(value, allow_nan=False))
+        except (TypeError, ValueError, RecursionError):
+            pass
+    return repr(value)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+package dev.sandpool.interpreter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandpool.config.DataSize;
+import dev.sandpool.sandbox.ResourceLimits;
+import dev.sandpool.testing.TestingRuntime;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Python driver in a real sandbox, without HTTP: state, values, errors, timeouts. */
+class InterpreterTest {
+    private static TestingRuntime sandboxes;
+    private static InterpreterLauncher python;
+    private static final ResourceLimits LIMITS = new ResourceLimits(DataSize.parse("256Mi"), 1.0, 128);
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandboxes = new TestingRuntime();
+        python = InterpreterLauncher.python(DriverFiles.install(sandboxes.dataDir.resolve("runtime")), List.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        sandboxes.close();
+    }
+
+    private static ExecutionResult run(Interpreter interpreter, String code) {
+        return interpreter.execute(new ExecutionRequest(code, Duration.ofSeconds(20), 1 << 20));
+    }
+
+    @Test
+    void keepsStateAndReturnsTheLastExpression() throws Exception {
+        try (Interpreter interpreter = Interpreter.start(sandboxes.runtime, python, LIMITS, Duration.ofSeconds(2))) {
+            ExecutionResult first = run(interpreter, "x = 41\nprint('hello')\nx + 1");
+            assertThat(first.success()).isTrue();
+            assertThat(first.stdout()).isEqualTo("hello\n");
+            assertThat(first.result().asInt()).isEqualTo(42);
+            assertThat(run(interpreter, "x").result().asInt()).isEqualTo(41);
+        }
+    }
+
+    @Test
+    void runsAsAnUnprivilegedUserInMntData() throws Exception {
+        try (Interpreter interpreter = Interpreter.start(sandboxes.runtime, python, LIMITS, Duration.ofSeconds(2))) {
+            ExecutionResult r = run(interpreter, "import os\n(os.getuid(), os.getcwd())");
+            assertThat(r.result().toString()).isEqualTo("[1000,\"/mnt/data\"]");
+        }
+    }
+}

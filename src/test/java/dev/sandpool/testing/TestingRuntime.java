@@ -1,0 +1,49 @@
+package dev.sandpool.testing;
+
+import dev.sandpool.config.SandboxConfig;
+import dev.sandpool.sandbox.BubblewrapRuntime;
+import dev.sandpool.sandbox.CgroupDriver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A real bubblewrap runtime for tests, with a data directory, cgroup parent and uid range of its
+ * own, so that it never touches a running server's sandboxes. {@link #close()} removes everything
+ * it made, also after a failed test.
+ */
+public final class TestingRuntime implements AutoCloseable {
+    public final Path dataDir;
+    public final SandboxConfig config;
+    public final CgroupDriver cgroups;
+    public final BubblewrapRuntime runtime;
+
+    public TestingRuntime() throws IOException {
+        this.dataDir = newDataDir();
+        this.config = sandboxConfig();
+        this.cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), config.cgroupParent());
+        this.runtime = new BubblewrapRuntime(dataDir, config, cgroups);
+    }
+
+    /** A fresh cgroup parent and uid range; uids are spread so that two test runs rarely meet. */
+    public static SandboxConfig sandboxConfig() {
+        int slot = ThreadLocalRandom.current().nextInt(1, 500);
+        return new SandboxConfig(300_000 + slot * 1000, 1000, "sandpool-test-" + slot + "-" + ProcessHandle.current().pid(),
+                null, null);
+    }
+
+    public static Path newDataDir() throws IOException {
+        Path dir = Files.createTempDirectory("sandpool-test-");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        runtime.cleanupLeftovers();
+        cgroups.removeParent();
+        dev.sandpool.sandbox.Trees.deleteRecursively(dataDir);
+    }
+}
