@@ -1,0 +1,46 @@
+package dev.sandpool.pool;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** The server's pools by name, and the one timer that reaps idle sessions and refills ready ones. */
+public final class PoolManager implements AutoCloseable {
+    private final Map<String, SessionPool> pools = new LinkedHashMap<>();
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("pool-housekeeping").factory());
+
+    public PoolManager(Collection<SessionPool> pools) {
+        pools.forEach(p -> this.pools.put(p.name(), p));
+    }
+
+    public PoolManager start() {
+        pools.values().forEach(SessionPool::refill);
+        housekeeping.scheduleWithFixedDelay(() -> pools.values().forEach(pool -> {
+            try {
+                pool.reapIdle();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(PoolManager.class).warn("housekeeping of pool {} failed", pool.name(), e);
+            }
+        }), 250, 250, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    public Optional<SessionPool> pool(String name) {
+        return Optional.ofNullable(pools.get(name));
+    }
+
+    public Collection<SessionPool> pools() {
+        return pools.values();
+    }
+
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+        pools.values().forEach(SessionPool::close);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.sandpool.pool;
+
+import dev.sandpool.interpreter.ExecutionRequest;
+import dev.sandpool.interpreter.ExecutionResult;
+import dev.sandpool.interpreter.Interpreter;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * One allocated session: an identifier bound to an interpreter. Calls run one at a time, in arrival
+ * order (a fair lock). When the interpreter has died, the next call quietly gets a fresh one, since
+ * the user's old state is gone either way.
+ */
+public final class Session {
+    private final String identifier;
+    private final Instant createdAt;
+    private final Clock clock;
+    private final Supplier<Interpreter> interpreters;
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private volatile Instant lastAccessedAt;
+    private volatile boolean closed;
+    private Interpreter interpreter; // guarded by lock, or swapped in by close()
+
+    Session(String identifier, Interpreter first, Supplier<Interpreter> interpreters, Clock clock) {
+        this.identifier = identifier;
+        this.interpreter = first;
+        this.interpreters = interpreters;
+        this.clock = clock;
+        this.createdAt = clock.instant();
+        this.lastAccessedAt = createdAt;
+    }
+
+    public String identifier() {
+        return identifier;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public Instant lastAccessedAt() {
+        return lastAccessedAt;
+    }
+
+    ExecutionResult execute(ExecutionRequest request) {
+        lock.lock();
+        try {
+            touch();
+            if (closed) {
+                throw new SessionClosedException();
+            }
+            Interpreter current = liveInterpreter();
+            ExecutionResult result = current.execute(request);
+            if (result.sessionLost()) {
+                current.close();
+                interpreter = null;
+            }
+            return result;
+        } finally {
+            touch();
+            lock.unlock();
+        }
+    }
+
+    private Interpreter liveInterpreter() {
+        if (interpreter != null && !interpreter.isAlive()) {
+            interpreter.close();
+            interpreter = null;
+        }
+        if (interpreter == null) {
+            interpreter = interpreters.get();
+        }
+        return interpreter;
+    }
+
+    void touch() {
+        lastAccessedAt = clock.instant();
+    }
+
+    /** Idle means nobody is running or waiting to run, and the last call ended before {@code cutoff}. */
+    boolean idleSince(Instant cutoff) {
+        return !lock.isLocked() && !lock.hasQueuedThreads() && lastAccessedAt.isBefore(cutoff);
+    }
+
+    /** The session ended between lookup and use; the caller looks the identifier up again. */
+    static final class SessionClosedException extends RuntimeException {
+        SessionClosedException() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Ends the session now; a call in flight returns with its session lost. */
+    void close() {
+        closed = true;
+        Interpreter current = interpreter;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package dev.sandpool.pool;
+
+import dev.sandpool.config.PoolConfig;
+import dev.sandpool.interpreter.ExecutionRequest;
+import dev.sandpool.interpreter.ExecutionResult;
+import dev.sandpool.interpreter.Interpreter;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session pool: allocates a session to each new identifier, from ready (pre-started) interpreters
+ * when there are any, keeps at most {@code maxConcurrentSessions} allocated, destroys sessions idle
+ * past the cooldown, and refills the ready interpreters in the background.
+ *
+ * <p>Ready interpreters count against the maximum too: allocated plus ready never exceeds it, so
+ * the pool's footprint is bounded by its configuration.
+ */
+public final class SessionPool implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionPool.class);
+    private static final Duration START_RETRY_DELAY = Duration.ofSeconds(2);
+
+    private final PoolConfig config;
+    private final InterpreterFactory factory;
+    private final Clock clock;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedDeque<Interpreter> ready = new ConcurrentLinkedDeque<>();
+    private final Semaphore startSlots;
+    private final Object lock = new Object();
+    private int starting; // guarded by lock
+    private volatile long refillPausedUntilNanos;
+    private volatile boolean closed;
+
+    /** Starts interpreters for this pool's sessions. */
+    @FunctionalInterface
+    public interface InterpreterFactory {
+        Interpreter start() throws IOException;
+    }
+
+    public SessionPool(PoolConfig config, InterpreterFactory factory, Clock clock, int parallelStarts) {
+        this.config = config;
+        this.factory = factory;
+        this.clock = clock;
+        this.startSlots = new Semaphore(parallelStarts);
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public PoolConfig config() {
+        return config;
+    }
+
+    /** Runs code in the identifier's session, allocating one first if the identifier is new. */
+    public ExecutionResult execute(String identifier, ExecutionRequest request) {
+        for (int attempt = 0; ; attempt++) {
+            Session session = acquire(identifier);
+            try {
+                return session.execute(request);
+            } catch (Session.SessionClosedException e) {
+                if (attempt > 2) {
+                    throw new SessionStartException("session " + "was ended repeatedly while waiting", e);
+                }
+            }
+        }
+    }
+
+    /** The identifier's session, allocated on first use. */
+    public Session acquire(String identifier) {
+        Identifiers.validate(identifier);
+        Session session = sessions.get(identifier);
+        if (session != null) {
+            session.touch();
+            return session;
+        }
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("pool " + name() + " is shut down");
+            }
+            session = sessions.get(identifier);
+            if (session == null) {
+                if (sessions.size() >= config.maxConcurrentSessions()) {
+                    throw new PoolFullException(name(), config.maxConcurrentSessions());
+                }
+                session = new Session(identifier, takeReady(), this::startForSession, clock);
+                sessions.put(identifier, session);
+                LOG.debug("pool {}: allocated a session ({} allocated, {} ready)", name(), sessions.size(), ready.size());
+            }
+        }
+        refill();
+        return session;
+    }
+
+    public Optional<Session> find(String identifier) {
+        return Optional.ofNullable(sessions.get(identifier));
+    }
+
+    /** Destroys the identifier's session; false when there was none. */
+    public boolean delete(String identifier) {
+        Session session = sessions.remove(identifier);
+        if (session == null) {
+            return false;
+        }
+        session.close();
+        refill();
+        return true;
+    }
+
+    public int allocatedCount() {
+        return sessions.size();
+    }
+
+    public int readyCount() {
+        return ready.size();
+    }
+
+    public Collection<Session> sessions() {
+        return sessions.values();
+    }
+
+    /** Destroys sessions that have been idle for longer than the cooldown. */
+    public void reapIdle() {
+        var cutoff = clock.instant().minusSeconds(config.cooldownPeriodInSeconds());
+        for (Session session : sessions.values()) {
+            if (session.idleSince(cutoff) && sessions.remove(session.identifier(), session)) {
+                LOG.debug("pool {}: session idle past its cooldown, destroying it", name());
+                session.close();
+            }
+        }
+        refill();
+    }
+
+    /** Starts ready interpreters in the background until the target is met. */
+    public void refill() {
+        if (System.nanoTime() < refillPausedUntilNanos) {
+            return;
+        }
+        while (true) {
+            synchronized (lock) {
+                int target = Math.min(config.readySessionInstances(), config.maxConcurrentSessions() - sessions.size());
+                if (closed || ready.size() + starting >= target) {
+                    return;
+                }
+                starting++;
+            }
+            Thread.ofVirtual().name("refill-" + name()).start(this::startReady);
+        }
+    }
+
+    private void startReady() {
+        Interpreter interpreter = null;
+        try {
+            interpreter = startWithSlot();
+        } catch (RuntimeException e) {
+            LOG.warn("pool {}: could not start a ready session: {}", name(), e.getMessage());
+            refillPausedUntilNanos = System.nanoTime() + START_RETRY_DELAY.toNanos();
+        } finally {
+            boolean keep;
+            synchronized (lock) {
+                starting--;
+                keep = interpreter != null && !closed;
+                if (keep) {
+                    ready.add(interpreter);
+                }
+            }
+            if (!keep && interpreter != null) {
+                interpreter.close();
+            }
+        }
+    }
+
+    private Interpreter takeReady() {
+        Interpreter interpreter;
+        while ((interpreter = ready.poll()) != null) {
+            if (interpreter.isAlive()) {
+                return interpreter;
+            }
+            interpreter.close();
+        }
+        return null;
+    }
+
+    /** A session found no ready interpreter, or lost its own: take one now or start one on the spot. */
+    private Interpreter startForSession() {
+        Interpreter interpreter = takeReady();
+        refill();
+        return interpreter != null ? interpreter : startWithSlot();
+    }
+
+    private Interpreter startWithSlot() {
+        try {
+            startSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SessionStartException("interrupted while waiting to start a session", e);
+        }
+        try {
+            return factory.start();
+        } catch (IOException e) {
+            throw new SessionStartException("could not start a session in pool '" + name() + "': " + e.getMessage(), e);
+        } finally {
+            startSlots.release();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+        }
+        sessions.values().forEach(Session::close);
+        sessions.clear();
+        Interpreter interpreter;
+        while ((interpreter = ready.poll()) != null) {
+            interpreter.close();
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.sandpool.server;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import java.util.Map;
+
+/** Liveness and readiness probes, open without a token. */
+final class HealthService implements HttpService {
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/healthz", (req, res) -> Responses.json(res, Status.OK_200, Map.of("status", "ok")))
+             .get("/readyz", (req, res) -> Responses.json(res, Status.OK_200, Map.of("status", "ready")));
+    }
+}

@@ -1,0 +1,45 @@
+package dev.sandpool.server;
+
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rewrites every accepted spelling of a pool endpoint to the canonical {@code /pools/{name}/...}:
+ * the Azure-shaped {@code /subscriptions/{s}/resourceGroups/{r}/sessionPools/{name}}, double
+ * slashes ({@code //code/execute} from LlamaIndex.TS, {@code //files} from old SK .NET) and
+ * trailing slashes. Services then see only canonical paths.
+ */
+final class PathAliases implements Handler {
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        String raw = req.path().rawPath();
+        String canonical = canonical(raw);
+        if (canonical.equals(raw)) {
+            res.next();
+        } else {
+            res.reroute(canonical, req.query());
+        }
+    }
+
+    static String canonical(String rawPath) {
+        List<String> segments = new ArrayList<>();
+        for (String segment : rawPath.split("/")) {
+            if (!segment.isEmpty()) {
+                segments.add(segment);
+            }
+        }
+        if (segments.size() >= 6
+                && segments.get(0).equalsIgnoreCase("subscriptions")
+                && segments.get(2).equalsIgnoreCase("resourceGroups")
+                && segments.get(4).equalsIgnoreCase("sessionPools")) {
+            List<String> rest = new ArrayList<>(List.of("pools"));
+            rest.addAll(segments.subList(5, segments.size()));
+            segments = rest;
+        }
+        return "/" + String.join("/", segments);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.sandpool.server;
+
+import dev.sandpool.pool.PoolManager;
+import dev.sandpool.pool.SessionPool;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/** What every data-plane handler needs from a request: its pool, its identifier, its JSON body. */
+final class PoolRequests {
+    static final int MAX_JSON_BODY = 16 << 20;
+    private final PoolManager pools;
+
+    PoolRequests(PoolManager pools) {
+        this.pools = pools;
+    }
+
+    SessionPool pool(ServerRequest req) {
+        String name = req.path().pathParameters().get("pool");
+        return pools.pool(name).orElseThrow(() -> new ApiException(Status.NOT_FOUND_404, "SessionPoolNotFound",
+                "session pool '" + name + "' does not exist on this server"));
+    }
+
+    /** The identifier from the query, else from the body (legacy callers put it there). */
+    static String identifier(ServerRequest req, java.util.Optional<String> fromBody) {
+        return QueryParams.first(req.query().rawValue(), "identifier").filter(s -> !s.isEmpty())
+                .or(() -> fromBody)
+                .orElseThrow(() -> new ApiException(Status.BAD_REQUEST_400, "InvalidIdentifier",
+                        "the query parameter 'identifier' is required"));
+    }
+
+    static JsonNode jsonBody(ServerRequest req) {
+        byte[] body;
+        try (InputStream in = req.content().inputStream()) {
+            body = in.readNBytes(MAX_JSON_BODY + 1);
+        } catch (IOException | RuntimeException e) {
+            throw new ApiException(Status.BAD_REQUEST_400, "InvalidRequestBody", "the request body could not be read");
+        }
+        if (body.length > MAX_JSON_BODY) {
+            throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, "RequestBodyTooLarge",
+                    "the JSON body exceeds " + (MAX_JSON_BODY >> 20) + " MiB");
+        }
+        if (body.length == 0) {
+            throw new ApiException(Status.BAD_REQUEST_400, "InvalidRequestBody", "the request body is empty; JSON expected");
+        }
+        try {
+            JsonNode node = Responses.JSON.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw new ApiException(Status.BAD_REQUEST_400, "InvalidRequestBody", "the request body must be a JSON object");
+            }
+            return node;
+        } catch (JacksonException e) {
+            throw new ApiException(Status.BAD_REQUEST_400, "InvalidRequestBody",
+                    "the request body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.sandpool.server;
+
+import dev.sandpool.auth.ApiKeyFile;
+import dev.sandpool.config.AuthMode;
+import dev.sandpool.config.ExecutionConfig;
+import dev.sandpool.config.PoolConfig;
+import dev.sandpool.config.SandpoolConfig;
+import dev.sandpool.interpreter.DriverFiles;
+import dev.sandpool.interpreter.Interpreter;
+import dev.sandpool.interpreter.InterpreterLauncher;
+import dev.sandpool.pool.PoolManager;
+import dev.sandpool.pool.SessionPool;
+import dev.sandpool.sandbox.BubblewrapRuntime;
+import dev.sandpool.sandbox.CgroupDriver;
+import dev.sandpool.sandbox.ResourceLimits;
+import dev.sandpool.sandbox.SandboxRuntime;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The composition root: builds the sandbox runtime, the pools and the HTTP server from a config,
+ * and tears them down in reverse order.
+ */
+public final class SandpoolServer implements AutoCloseable {
+    private final SandpoolConfig config;
+    private final SandboxRuntime runtime;
+    private final PoolManager pools;
+    private final Optional<ApiKeyFile.Loaded> apiKey;
+    private final WebServer web;
+
+    private SandpoolServer(SandpoolConfig config, SandboxRuntime runtime, PoolManager pools,
+                           Optional<ApiKeyFile.Loaded> apiKey, WebServer web) {
+        this.config = config;
+        this.runtime = runtime;
+        this.pools = pools;
+        this.apiKey = apiKey;
+        this.web = web;
+    }
+
+    public static SandpoolServer start(SandpoolConfig config) throws IOException {
+        config.validated();
+        Path dataDir = config.server().dataDir();
+        Files.createDirectories(dataDir);
+        CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), config.sandbox().cgroupParent());
+        BubblewrapRuntime runtime = new BubblewrapRuntime(dataDir, config.sandbox(), cgroups);
+        runtime.cleanupLeftovers();
+        Path pythonDriver = DriverFiles.install(dataDir.resolve("runtime"));
+        List<SessionPool> pools = config.pools().stream()
+                .map(pool -> newPool(pool, runtime, pythonDriver, config))
+                .toList();
+        PoolManager manager = new PoolManager(pools).start();
+        Optional<ApiKeyFile.Loaded> apiKey = config.auth().mode() == AuthMode.API_KEY
+                ? Optional.of(ApiKeyFile.loadOrCreate(dataDir)) : Optional.empty();
+        try {
+            WebServer web = WebServer.builder()
+                    .host(config.server().host())
+                    .port(config.server().port())
+                    .shutdownHook(false)
+                    .routing(r -> routing(r, manager, apiKey.map(ApiKeyFile.Loaded::key), config.execution()))
+                    .build()
+                    .start();
+            return new SandpoolServer(config, runtime, manager, apiKey, web);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static SessionPool newPool(PoolConfig pool, SandboxRuntime runtime, Path pythonDriver, SandpoolConfig config) {
+        ResourceLimits limits = new ResourceLimits(pool.memory(), pool.cpu(), config.sandbox().pidsLimit());
+        InterpreterLauncher launcher = InterpreterLauncher.python(pythonDriver, pool.preload());
+        Duration grace = Duration.ofSeconds(config.execution().interruptGraceInSeconds());
+        int parallelStarts = Math.max(2, Runtime.getRuntime().availableProcessors());
+        return new SessionPool(pool, () -> Interpreter.start(runtime, launcher, limits, grace), Clock.systemUTC(),
+                parallelStarts);
+    }
+
+    /** The whole HTTP surface; shared by {@code main} and by tests. */
+    static void routing(HttpRouting.Builder routing, PoolManager pools, Optional<String> apiKey, ExecutionConfig limits) {
+        PoolRequests requests = new PoolRequests(pools);
+        routing.addFilter(new ApiKeyAuth(apiKey))
+                .any(new PathAliases())
+                .register(new HealthService())
+                .register("/pools/{pool}", new CodeExecuteService(requests, limits), new SessionService(requests))
+                .any((req, res) -> Responses.error(res, Status.NOT_FOUND_404, "NotFound",
+                        "no route for " + req.prologue().method().text() + " " + req.path().rawPath()));
+        ErrorMapping.register(routing);
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    public String baseUrl() {
+        String host = config.server().host();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    public String poolEndpoint(String pool) {
+        return baseUrl() + "/pools/" + pool;
+    }
+
+    public Optional<ApiKeyFile.Loaded> apiKey() {
+        return apiKey;
+    }
+
+    public PoolManager pools() {
+        return pools;
+    }
+
+    public SandpoolConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        web.stop();
+        pools.close();
+        runtime.close();
+    }
+}
