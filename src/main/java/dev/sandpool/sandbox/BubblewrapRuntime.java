@@ -115,7 +115,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
                 "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
                 "--dir", "/etc"));
         for (String hostEtc : List.of("/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime", "/etc/ssl",
-                "/etc/mime.types")) {
+                "/etc/mime.types", "/etc/matplotlibrc")) {
             cmd.addAll(List.of("--ro-bind-try", hostEtc, hostEtc));
         }
         for (String generated : List.of("passwd", "group", "hosts", "nsswitch.conf")) {

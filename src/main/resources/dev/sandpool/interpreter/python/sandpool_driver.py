@@ -31,8 +31,8 @@ def main():
     for module in sys.argv[2:]:
         __import__(module)
     sys.path.append(os.path.dirname(DRIVER_FILE))  # for the matplotlib backend module
-    driver = Driver()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    driver = Driver(server)
     if os.path.exists(socket_path):
         os.unlink(socket_path)
     server.bind(socket_path)
@@ -167,7 +167,12 @@ class Capture:
 
 
 class Driver:
-    def __init__(self):
+    def __init__(self, server):
+        self.pid = os.getpid()
+        self.channels = [server]
+        # A process forked by user code must not hold the channel: it would keep the server from
+        # seeing the driver die, and could write into the protocol.
+        os.register_at_fork(after_in_child=self.drop_channels)
         self.module = types.ModuleType("__main__")
         self.module.__dict__["__builtins__"] = __builtins__
         sys.modules["__main__"] = self.module
@@ -176,7 +181,15 @@ class Driver:
         sys.stdin = io.StringIO("")
         warnings.filterwarnings("ignore", message=".*non-interactive.*")
 
+    def drop_channels(self):
+        for channel in self.channels:
+            try:
+                os.close(channel.fileno())
+            except OSError:
+                pass
+
     def serve(self, conn):
+        self.channels = [self.channels[0], conn]
         write_frame(conn, {"op": "hello", "pid": os.getpid(), "python": sys.version.split()[0]})
         while True:
             request = read_frame(conn)
@@ -227,6 +240,13 @@ class Driver:
                 "timedOut": state["fired"]}
 
     def run_cell(self, code):
+        try:
+            return self.run_cell_unguarded(code)
+        finally:
+            if os.getpid() != self.pid:
+                os._exit(0)  # a child forked by the cell ends here, not in the driver's loop
+
+    def run_cell_unguarded(self, code):
         filename = "<cell %d>" % self.count
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         tree = ast.parse(code, filename, "exec")

@@ -1,0 +1,128 @@
+package dev.sandpool.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Airlift's pair for every config record: the defaults, and every key's mapping. */
+class ConfigLoaderTest {
+
+    @Test
+    void defaults() {
+        SandpoolConfig config = ConfigLoader.parse("pools:\n  - name: default\n").validated();
+        assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 8080, Path.of("/var/lib/sandpool")));
+        assertThat(config.auth().mode()).isEqualTo(AuthMode.API_KEY);
+        assertThat(config.sandbox()).isEqualTo(new SandboxConfig(200_000, 10_000, "sandpool", DataSize.parse("64Mi"), 256));
+        assertThat(config.execution()).isEqualTo(new ExecutionConfig(DataSize.parse("1Mi"), 60, 220, 3));
+        assertThat(config.pools()).containsExactly(new PoolConfig("default", ContainerType.PythonLTS, 10, 5, 300,
+                NetworkStatus.EgressDisabled, 1.0, DataSize.parse("1Gi"), List.of()));
+    }
+
+    @Test
+    void builtInDefaultIsOnePythonPoolNamedDefault() {
+        SandpoolConfig config = SandpoolConfig.defaults().validated();
+        assertThat(config.pools()).extracting(PoolConfig::name).containsExactly("default");
+        assertThat(config.pools().getFirst().containerType()).isEqualTo(ContainerType.PythonLTS);
+        assertThat(config.server().port()).isEqualTo(8080);
+    }
+
+    @Test
+    void explicitPropertyMappings() {
+        String yaml = """
+                server:
+                  host: 0.0.0.0
+                  port: 9090
+                  dataDir: /srv/sandpool
+                auth:
+                  mode: api-key
+                sandbox:
+                  uidBase: 500000
+                  uidCount: 100
+                  cgroupParent: sp-test
+                  tmpSize: 32Mi
+                  pidsLimit: 64
+                execution:
+                  maxOutput: 4Ki
+                  defaultTimeoutInSeconds: 30
+                  maxTimeoutInSeconds: 120
+                  interruptGraceInSeconds: 5
+                pools:
+                  - name: analysts
+                    containerType: pythonlts
+                    maxConcurrentSessions: 20
+                    readySessionInstances: 7
+                    cooldownPeriodInSeconds: 600
+                    networkStatus: EgressDisabled
+                    cpu: 0.5
+                    memory: 512Mi
+                    preload: [numpy, pandas]
+                """;
+        SandpoolConfig config = ConfigLoader.parse(yaml).validated();
+        assertThat(config).isEqualTo(new SandpoolConfig(
+                new ServerConfig("0.0.0.0", 9090, Path.of("/srv/sandpool")),
+                new AuthConfig(AuthMode.API_KEY),
+                new SandboxConfig(500_000, 100, "sp-test", DataSize.parse("32Mi"), 64),
+                new ExecutionConfig(DataSize.parse("4Ki"), 30, 120, 5),
+                List.of(new PoolConfig("analysts", ContainerType.PythonLTS, 20, 7, 600, NetworkStatus.EgressDisabled,
+                        0.5, DataSize.parse("512Mi"), List.of("numpy", "pandas")))));
+    }
+
+    @Test
+    void unknownKeyIsAnErrorNamingTheKeyAndWhere() {
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: a1b\n    maxSessions: 3\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'maxSessions'")
+                .hasMessageContaining("pools[0]");
+        assertThatThrownBy(() -> ConfigLoader.parse("servr:\n  port: 1\n"))
+                .hasMessageContaining("unknown key 'servr'");
+    }
+
+    @Test
+    void invalidValuesNameTheKeyAndTheAllowedRange() {
+        String yaml = """
+                pools:
+                  - name: p1x
+                    maxConcurrentSessions: 3
+                    readySessionInstances: 4
+                    cooldownPeriodInSeconds: 0
+                    networkStatus: EgressEnabled
+                """;
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml).validated())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pools[0].readySessionInstances: must be between 0 and maxConcurrentSessions (3)")
+                .hasMessageContaining("pools[0].cooldownPeriodInSeconds: must be between 1 and 86400")
+                .hasMessageContaining("pools[0].networkStatus: EgressEnabled is not available yet");
+    }
+
+    @Test
+    void wrongTypesAndBadSizesAreErrors() {
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: p1x\n    memory: lots\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pools[0].memory");
+        assertThatThrownBy(() -> ConfigLoader.parse("server:\n  port: eighty\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.port");
+    }
+
+    @Test
+    void authNoneOnlyOnLoopback() {
+        assertThatThrownBy(() -> ConfigLoader.parse("server:\n  host: 0.0.0.0\nauth:\n  mode: none\n").validated())
+                .hasMessageContaining("auth.mode: 'none' is only allowed when server.host is a loopback address");
+        assertThat(ConfigLoader.parse("auth:\n  mode: none\n").validated().auth().mode()).isEqualTo(AuthMode.NONE);
+    }
+
+    @Test
+    void duplicatePoolNamesAndBadNamesAreErrors() {
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: same\n  - name: same\n").validated())
+                .hasMessageContaining("pools[1].name: 'same' is used by another pool");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: Bad_Name\n").validated())
+                .hasMessageContaining("pools[0].name: must be 3-63 characters");
+    }
+
+    @Test
+    void otherContainerTypesAreRejectedUntilSupported() {
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: node\n    containerType: NodeLTS\n").validated())
+                .hasMessageContaining("pools[0].containerType: NodeLTS is not supported yet");
+    }
+}

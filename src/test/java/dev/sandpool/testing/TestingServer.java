@@ -1,0 +1,68 @@
+package dev.sandpool.testing;
+
+import dev.sandpool.config.AuthConfig;
+import dev.sandpool.config.AuthMode;
+import dev.sandpool.config.ExecutionConfig;
+import dev.sandpool.config.PoolConfig;
+import dev.sandpool.config.SandpoolConfig;
+import dev.sandpool.config.ServerConfig;
+import dev.sandpool.sandbox.CgroupDriver;
+import dev.sandpool.sandbox.Trees;
+import dev.sandpool.server.SandpoolServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A real Sandpool server for tests: port 0 on loopback, its own data directory, cgroup parent and
+ * uid range, real sandboxes. {@link #close()} stops it and removes everything it made.
+ */
+public final class TestingServer implements AutoCloseable {
+    public final SandpoolServer server;
+    public final AzureClient client;
+    private final Path dataDir;
+
+    private TestingServer(SandpoolServer server, Path dataDir) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.client = new AzureClient(server.baseUrl(), server.apiKey().map(k -> k.key()).orElse(null));
+    }
+
+    public static TestingServer start(PoolConfig... pools) throws IOException {
+        return start(ExecutionConfig.defaults(), pools);
+    }
+
+    public static TestingServer start(ExecutionConfig execution, PoolConfig... pools) throws IOException {
+        Path dataDir = TestingRuntime.newDataDir();
+        SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, dataDir),
+                new AuthConfig(AuthMode.API_KEY), TestingRuntime.sandboxConfig(), execution, List.of(pools));
+        return new TestingServer(SandpoolServer.start(config), dataDir);
+    }
+
+    /** A small pool for tests: 256Mi, one core, the given sizes and cooldown. */
+    public static PoolConfig pool(String name, int max, int ready, int cooldownSeconds) {
+        return new PoolConfig(name, null, max, ready, cooldownSeconds, null, 1.0,
+                dev.sandpool.config.DataSize.parse("256Mi"), List.of());
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String endpoint(String pool) {
+        return server.poolEndpoint(pool);
+    }
+
+    @Override
+    public void close() {
+        String cgroupParent = server.config().sandbox().cgroupParent();
+        try {
+            server.close();
+        } finally {
+            CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), cgroupParent);
+            cgroups.existing().forEach(name -> cgroups.open(name).remove());
+            cgroups.removeParent();
+            Trees.deleteRecursively(dataDir);
+        }
+    }
+}
