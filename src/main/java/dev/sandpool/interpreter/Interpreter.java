@@ -57,10 +57,17 @@ public final class Interpreter implements AutoCloseable {
                 .put("maxOutput", request.maxOutputBytes());
         try {
             JsonNode reply = connection.call(message, request.timeout().plus(grace));
-            return new ExecutionResult("Success".equals(reply.path("status").asString()),
-                    reply.path("stdout").asString(""), reply.path("stderr").asString(""),
-                    reply.has("result") ? reply.get("result") : NullNode.getInstance(),
-                    millisSince(started), reply.path("timedOut").asBoolean(false), false);
+            boolean forkBombed = sandbox.atProcessLimit();
+            String stderr = reply.path("stderr").asString("");
+            if (forkBombed) {
+                close();
+                stderr += "SessionLost: the session's processes reached its process limit and kept it full; "
+                        + "the session was ended and the next call starts a new one\n";
+            }
+            return new ExecutionResult("Success".equals(reply.path("status").asString()) && !forkBombed,
+                    reply.path("stdout").asString(""), stderr,
+                    forkBombed ? NullNode.getInstance() : reply.has("result") ? reply.get("result") : NullNode.getInstance(),
+                    millisSince(started), reply.path("timedOut").asBoolean(false), forkBombed);
         } catch (DriverConnection.DeadlineExceededException e) {
             close();
             return ExecutionResult.lost("", "TimeoutError: execution timed out after "

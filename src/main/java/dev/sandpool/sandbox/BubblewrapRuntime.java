@@ -141,8 +141,13 @@ public final class BubblewrapRuntime implements SandboxRuntime {
 
     @Override
     public void cleanupLeftovers() {
-        for (long pid : ProcScan.processesOwnedBy(uids::owns)) {
-            LibC.kill(pid, LibC.SIGKILL);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            var leftovers = ProcScan.processesOwnedBy(uids::owns);
+            if (leftovers.isEmpty()) {
+                break;
+            }
+            leftovers.forEach(pid -> LibC.kill(pid, LibC.SIGKILL));
+            CgroupFiles.sleep(20);
         }
         for (String name : cgroups.existing()) {
             LOG.info("removing leftover cgroup {}", name);

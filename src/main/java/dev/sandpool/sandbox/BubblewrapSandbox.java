@@ -57,6 +57,11 @@ final class BubblewrapSandbox implements Sandbox {
     }
 
     @Override
+    public boolean atProcessLimit() {
+        return cgroup.taskCount() * 10 >= limits.pids() * 9L;
+    }
+
+    @Override
     public String deathReason() {
         if (cgroup.oomKills() > 0) {
             return "memory limit of " + limits.memory() + " exceeded: the session's processes were killed";

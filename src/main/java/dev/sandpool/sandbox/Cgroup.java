@@ -12,6 +12,9 @@ public interface Cgroup {
     /** Host pids currently in the group. */
     List<Long> processes();
 
+    /** Tasks (processes and threads) in the group now, as the pids controller counts them. */
+    long taskCount();
+
     /** How many times the kernel's OOM killer fired inside this group. */
     long oomKills();
 

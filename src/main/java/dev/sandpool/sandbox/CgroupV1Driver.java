@@ -62,6 +62,11 @@ final class CgroupV1Driver implements CgroupDriver {
             }
 
             @Override
+            public long taskCount() {
+                return CgroupFiles.number(dir("pids", name).resolve("pids.current"));
+            }
+
+            @Override
             public long oomKills() {
                 return CgroupFiles.keyed(dir("memory", name).resolve("memory.oom_control"), "oom_kill");
             }

@@ -55,6 +55,11 @@ final class CgroupV2Driver implements CgroupDriver {
             }
 
             @Override
+            public long taskCount() {
+                return CgroupFiles.number(dir.resolve("pids.current"));
+            }
+
+            @Override
             public long oomKills() {
                 return CgroupFiles.keyed(dir.resolve("memory.events"), "oom_kill");
             }

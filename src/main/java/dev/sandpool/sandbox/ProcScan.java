@@ -20,7 +20,7 @@ final class ProcScan {
                 if (!name.chars().allMatch(Character::isDigit)) {
                     continue;
                 }
-                int uid = realUid(entry.resolve("status"));
+                int uid = liveProcessUid(entry.resolve("status"));
                 if (uid >= 0 && uidMatches.test(uid)) {
                     found.add(Long.parseLong(name));
                 }
@@ -31,9 +31,13 @@ final class ProcScan {
         return found;
     }
 
-    private static int realUid(Path status) {
+    /** The real uid of a process that is not a zombie, else -1. */
+    private static int liveProcessUid(Path status) {
         try {
             for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("State:") && line.contains("Z (zombie)")) {
+                    return -1;
+                }
                 if (line.startsWith("Uid:")) {
                     return Integer.parseInt(line.substring(4).strip().split("\\s+")[0]);
                 }

@@ -19,6 +19,12 @@ public interface Sandbox extends AutoCloseable {
 
     boolean isAlive();
 
+    /**
+     * True when the sandbox's processes fill (nearly) all of its pids limit: what a fork bomb leaves
+     * behind, churning, after the cell that started it has returned.
+     */
+    boolean atProcessLimit();
+
     /** Why the sandbox is gone, in words for the user (for example: memory limit of 512Mi exceeded). */
     String deathReason();
 

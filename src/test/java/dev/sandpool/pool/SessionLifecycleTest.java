@@ -1,0 +1,90 @@
+package dev.sandpool.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sandpool.testing.AzureClient;
+import dev.sandpool.testing.TestingServer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Allocation, capacity, cooldown, deletion, refill and ordering, through the HTTP API on real sandboxes. */
+class SessionLifecycleTest {
+
+    @Test
+    void aFullPoolAnswers404AndCapacityReturnsAfterTheCooldown() throws Exception {
+        try (TestingServer server = TestingServer.start(TestingServer.pool("tiny", 2, 1, 2))) {
+            AzureClient client = server.client;
+            assertThat(client.execute("tiny", "first-one", "1").status()).isEqualTo(200);
+            assertThat(client.execute("tiny", "second-one", "2").status()).isEqualTo(200);
+            var full = client.execute("tiny", "third-one", "3");
+            assertThat(full.status()).isEqualTo(404);
+            assertThat(full.header("x-ms-error-code")).isEqualTo("SessionPoolFull");
+            assertThat(full.json().path("error").path("message").asString()).contains("full");
+            // a known identifier still works while the pool is full
+            assertThat(client.execute("tiny", "first-one", "'still mine'").status()).isEqualTo(200);
+            SessionPool pool = server.server.pools().pool("tiny").orElseThrow();
+            await().atMost(Duration.ofSeconds(30)).until(() -> pool.allocatedCount() == 0);
+            assertThat(client.execute("tiny", "third-one", "3").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void deleteEndsTheSessionAndTheNextCallStartsFresh() throws Exception {
+        try (TestingServer server = TestingServer.start(TestingServer.pool("del", 3, 1, 300))) {
+            AzureClient client = server.client;
+            client.execute("del", "to-delete", "secret = 1\nopen('/mnt/data/f.txt', 'w').write('x')");
+            var deleted = client.deleteSession("del", "to-delete");
+            assertThat(deleted.status()).isEqualTo(204);
+            assertThat(deleted.body()).isEmpty();
+            var after = client.execute("del", "to-delete", "import os\n(('secret' in dir()), os.listdir('/mnt/data'))");
+            assertThat(after.properties().path("result").toString()).isEqualTo("[false,[]]");
+            assertThat(client.deleteSession("del", "never-existed").status()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void readySessionsAreRefilledAndAllocationTakesOne() throws Exception {
+        try (TestingServer server = TestingServer.start(TestingServer.pool("warm", 5, 3, 300))) {
+            SessionPool pool = server.server.pools().pool("warm").orElseThrow();
+            await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 3);
+            server.client.execute("warm", "takes-one", "1");
+            assertThat(pool.allocatedCount()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 3);
+            // allocated plus ready never exceeds the maximum
+            for (int i = 0; i < 3; i++) {
+                server.client.execute("warm", "more-" + i + "-id", "1");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 1);
+            assertThat(pool.allocatedCount() + pool.readyCount()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void withNoReadySessionOneIsStartedOnTheSpot() throws Exception {
+        try (TestingServer server = TestingServer.start(TestingServer.pool("cold", 2, 0, 300))) {
+            assertThat(server.server.pools().pool("cold").orElseThrow().readyCount()).isZero();
+            assertThat(server.client.execute("cold", "cold-start", "6*7").properties().path("result").asInt()).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void executionsOnOneSessionRunInArrivalOrderAndOtherSessionsRunMeanwhile() throws Exception {
+        try (TestingServer server = TestingServer.start(TestingServer.pool("order", 4, 2, 300))) {
+            AzureClient client = server.client;
+            client.execute("order", "serial-1", "log = []");
+            CompletableFuture<AzureClient.Response> slow = CompletableFuture.supplyAsync(() ->
+                    client.execute("order", "serial-1", "import time\ntime.sleep(3)\nlog.append('slow')"));
+            await().until(() -> server.server.pools().pool("order").orElseThrow().find("serial-1")
+                    .map(s -> !s.idleSince(java.time.Instant.now().plusSeconds(1))).orElse(false));
+            CompletableFuture<AzureClient.Response> next = CompletableFuture.supplyAsync(() ->
+                    client.execute("order", "serial-1", "log.append('next')\nlog"));
+            // another session answers while serial-1 is still busy
+            assertThat(client.execute("order", "parallel-1", "'independent'").properties().path("result").asString())
+                    .isEqualTo("independent");
+            assertThat(slow.isDone()).isFalse();
+            assertThat(next.get().properties().path("result").toString()).isEqualTo("[\"slow\",\"next\"]");
+        }
+    }
+}

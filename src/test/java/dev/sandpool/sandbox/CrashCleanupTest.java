@@ -1,0 +1,40 @@
+package dev.sandpool.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandpool.config.DataSize;
+import dev.sandpool.testing.TestingRuntime;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A server that dies without closing anything leaves sandboxes running (by design, they are not
+ * tied to it). The next start removes every leftover: processes, cgroups and directories.
+ */
+class CrashCleanupTest {
+    @Test
+    void leftoversOfACrashedServerAreCleanedAtTheNextStart() throws Exception {
+        try (TestingRuntime crashed = new TestingRuntime()) {
+            SandboxSpec sleeper = new SandboxSpec(List.of("/bin/sleep", "1000"), Map.of(),
+                    new ResourceLimits(DataSize.parse("64Mi"), 0.5, 32), Map.of());
+            Sandbox first = crashed.runtime.start(sleeper);
+            Sandbox second = crashed.runtime.start(sleeper);
+            // the "crash": nothing is closed; the sandboxes outlive the runtime object
+            int base = crashed.config.uidBase();
+            int count = crashed.config.uidCount();
+            assertThat(ProcScan.processesOwnedBy(uid -> uid >= base && uid < base + count)).isNotEmpty();
+            assertThat(crashed.cgroups.existing()).containsExactlyInAnyOrder(first.id(), second.id());
+
+            BubblewrapRuntime restarted = new BubblewrapRuntime(crashed.dataDir, crashed.config, crashed.cgroups);
+            restarted.cleanupLeftovers();
+
+            assertThat(ProcScan.processesOwnedBy(uid -> uid >= base && uid < base + count)).isEmpty();
+            assertThat(crashed.cgroups.existing()).isEmpty();
+            try (var dirs = Files.list(crashed.dataDir.resolve("sessions"))) {
+                assertThat(dirs.toList()).isEmpty();
+            }
+        }
+    }
+}
