@@ -1,0 +1,218 @@
+import com.sun.net.httpserver.HttpServer;
+import dev.sandpool.config.AuthConfig;
+import dev.sandpool.config.AuthMode;
+import dev.sandpool.config.DataSize;
+import dev.sandpool.config.PoolConfig;
+import dev.sandpool.config.SandpoolConfig;
+import dev.sandpool.config.SandboxConfig;
+import dev.sandpool.config.ServerConfig;
+import dev.sandpool.pool.SessionPool;
+import dev.sandpool.sandbox.Trees;
+import dev.sandpool.server.SandpoolServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Sandpool's benchmark: each scenario next to the machine's floor for it, measured in the same run,
+ * reported as p50/p99 and ratios. Loopback only. Usage: Bench.java OUTPUT.md [iterations]
+ */
+public class Bench {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final String BODY = "{\"properties\":{\"codeInputType\":\"inline\",\"executionType\":\"synchronous\",\"code\":\"1+1\"}}";
+
+    record Stats(double p50, double p99, int n) {
+        static Stats of(List<Double> samples) {
+            double[] s = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            return new Stats(pct(s, 50), pct(s, 99), s.length);
+        }
+
+        static double pct(double[] sorted, double p) {
+            int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        Path data = Files.createTempDirectory("sandpool-bench-");
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx--x--x"));
+        PoolConfig warm = new PoolConfig("warm", null, 1000, 5, 3600, null, 1.0, DataSize.parse("256Mi"), List.of());
+        PoolConfig cold = new PoolConfig("cold", null, 1000, 0, 3600, null, 1.0, DataSize.parse("256Mi"), List.of());
+        SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, data), new AuthConfig(AuthMode.NONE),
+                new SandboxConfig(900_000, 5000, "sandpool-bench", null, null), null, List.of(warm, cold));
+        List<String[]> rows = new ArrayList<>();
+        try (SandpoolServer server = SandpoolServer.start(config)) {
+            String base = server.baseUrl();
+            SessionPool warmPool = server.pools().pool("warm").orElseThrow();
+            waitReady(warmPool, 5);
+
+            // 1. exec on an existing session vs a plain python over a pipe plus a loopback HTTP round trip
+            execute(base, "warm", "existing-1");
+            for (int i = 0; i < 50; i++) {
+                execute(base, "warm", "existing-1");
+            }
+            List<Double> existing = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                existing.add(execute(base, "warm", "existing-1"));
+            }
+            List<Double> pipe = pythonOverPipe(n);
+            List<Double> rtt = loopbackRoundTrips(n);
+            Stats ex = Stats.of(existing);
+            Stats pipeS = Stats.of(pipe);
+            Stats rttS = Stats.of(rtt);
+            Stats floor1 = new Stats(pipeS.p50 + rttS.p50, pipeS.p99 + rttS.p99, n);
+            rows.add(row("exec `1+1` on an existing session (keep-alive)", ex, floor1,
+                    "python exec over a pipe + loopback HTTP round trip"));
+
+            // 2. allocation + first exec on a new identifier, ready sessions available
+            int allocations = Math.min(40, n);
+            List<Double> alloc = new ArrayList<>();
+            for (int i = 0; i < allocations; i++) {
+                waitReady(warmPool, 5);
+                alloc.add(execute(base, "warm", "new-" + i + "-id"));
+            }
+            rows.add(row("new identifier, ready session available (allocate + first exec)", Stats.of(alloc), ex,
+                    "exec on an existing session (row above)"));
+
+            // 3. no ready session: sandbox start + driver start + first exec
+            int starts = Math.min(30, n);
+            List<Double> coldStarts = new ArrayList<>();
+            for (int i = 0; i < starts; i++) {
+                coldStarts.add(execute(base, "cold", "cold-" + i + "-id"));
+                delete(base, "cold", "cold-" + i + "-id");
+            }
+            List<Double> bare = new ArrayList<>();
+            for (int i = 0; i < starts; i++) {
+                long t = System.nanoTime();
+                new ProcessBuilder("/usr/bin/python3", "-c", "pass").start().waitFor();
+                bare.add(ms(t));
+            }
+            rows.add(row("new identifier, no ready session (sandbox start + first exec)", Stats.of(coldStarts),
+                    Stats.of(bare), "bare `python3 -c pass`"));
+        } finally {
+            Trees.deleteRecursively(data);
+        }
+        write(out, rows);
+        System.out.println(Files.readString(out));
+    }
+
+    static String[] row(String scenario, Stats s, Stats floor, String floorName) {
+        return new String[] {scenario, fmt(s.p50), fmt(s.p99), floorName, fmt(floor.p50), fmt(floor.p99),
+                String.format("%.2fx", s.p50 / floor.p50), String.format("%.2fx", s.p99 / floor.p99), Integer.toString(s.n)};
+    }
+
+    static String fmt(double v) {
+        return String.format("%.2f", v);
+    }
+
+    static void waitReady(SessionPool pool, int target) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (pool.readyCount() < target && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    static double execute(String base, String pool, String id) throws Exception {
+        long t = System.nanoTime();
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/pools/" + pool
+                + "/code/execute?identifier=" + id + "&api-version=2024-02-02-preview"))
+                .POST(HttpRequest.BodyPublishers.ofString(BODY)).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        double elapsed = ms(t);
+        if (r.statusCode() != 200 || !r.body().contains("\"result\":2")) {
+            throw new IllegalStateException("unexpected answer: " + r.statusCode() + " " + r.body());
+        }
+        return elapsed;
+    }
+
+    static void delete(String base, String pool, String id) throws Exception {
+        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/pools/" + pool + "/session?identifier=" + id)).DELETE().build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** The floor for an execution: a python process that execs each line it reads and writes the result. */
+    static List<Double> pythonOverPipe(int n) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", "-u", "-c",
+                "import sys\nfor line in sys.stdin:\n    print(eval(compile(line, '<x>', 'eval')), flush=True)").start();
+        OutputStream in = p.getOutputStream();
+        BufferedReader outReader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        List<Double> samples = new ArrayList<>();
+        for (int i = 0; i < n + 50; i++) {
+            long t = System.nanoTime();
+            in.write("1+1\n".getBytes());
+            in.flush();
+            outReader.readLine();
+            if (i >= 50) {
+                samples.add(ms(t));
+            }
+        }
+        p.destroy();
+        return samples;
+    }
+
+    /** The floor for HTTP: one keep-alive round trip to a trivial loopback server. */
+    static List<Double> loopbackRoundTrips(int n) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "{}".getBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        List<Double> samples = new ArrayList<>();
+        for (int i = 0; i < n + 50; i++) {
+            long t = System.nanoTime();
+            HTTP.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(BODY)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (i >= 50) {
+                samples.add(ms(t));
+            }
+        }
+        server.stop(0);
+        return samples;
+    }
+
+    static double ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+
+    static void write(Path out, List<String[]> rows) throws Exception {
+        StringBuilder md = new StringBuilder("# Benchmark results\n\n");
+        md.append("Written by `bench/run` on ").append(LocalDateTime.now().withNano(0)).append(". Times in ms. ")
+          .append("Each floor is measured in the same run; ratios are scenario / floor.\n\n");
+        md.append("Machine: ").append(machine()).append("\n\n");
+        md.append("| scenario | p50 | p99 | floor | floor p50 | floor p99 | p50 ratio | p99 ratio | n |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (String[] r : rows) {
+            md.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        Files.writeString(out, md.toString());
+    }
+
+    static String machine() throws Exception {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown cpu");
+        long memKb = Long.parseLong(Arrays.stream(Files.readString(Path.of("/proc/meminfo")).split("\n"))
+                .filter(l -> l.startsWith("MemTotal")).findFirst().orElseThrow().replaceAll("\\D", ""));
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + (memKb / 1024 / 1024) + " GiB, kernel "
+                + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip() + ", Java " + Runtime.version();
+    }
+}
