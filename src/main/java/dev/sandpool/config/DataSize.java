@@ -46,7 +46,11 @@ public record DataSize(long bytes) {
             case "T" -> 1_000_000_000_000L;
             default -> throw new IllegalArgumentException("unknown size unit in '" + text + "'");
         };
-        return new DataSize(number.multiply(BigDecimal.valueOf(multiplier)).longValueExact());
+        try {
+            return new DataSize(number.multiply(BigDecimal.valueOf(multiplier)).longValueExact());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number of bytes");
+        }
     }
 
     /** The shortest exact binary form, so that messages echo what the user wrote (512Mi, not 536870912). */
