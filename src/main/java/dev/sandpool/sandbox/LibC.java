@@ -35,6 +35,18 @@ public final class LibC {
     private static final MethodHandle OPEN = libc("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle PRCTL = libc("prctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle OPENAT = libc("openat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle MKDIRAT = libc("mkdirat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCHOWNAT = libc("fchownat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    public static final int AT_FDCWD = -100;
+    private static final int O_PATH = 010000000;
+    private static final int O_DIRECTORY = 0200000;
+    private static final int O_NOFOLLOW = 0400000;
+    private static final int AT_EMPTY_PATH = 0x1000;
+    public static final int EEXIST = 17;
+    public static final int ENOENT = 2;
 
     private LibC() {}
 
@@ -79,6 +91,49 @@ public final class LibC {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /**
+     * Opens directory {@code name} under {@code dirFd} as an O_PATH handle, refusing a symlink in its
+     * place; returns the fd, or minus errno.
+     */
+    public static int openDirectoryNoFollow(int dirFd, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = arena.allocate(CAPTURE);
+            int fd = (int) OPENAT.invokeExact(errno, dirFd, arena.allocateFrom(name),
+                    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+            return fd >= 0 ? fd : -errno(errno);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** mkdirat; returns 0 or minus errno. */
+    public static int mkdirAt(int dirFd, String name, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = arena.allocate(CAPTURE);
+            int rc = (int) MKDIRAT.invokeExact(errno, dirFd, arena.allocateFrom(name), mode);
+            return rc == 0 ? 0 : -errno(errno);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Changes the owner of the file an fd refers to (O_PATH fds included). */
+    public static void chownFd(int fd, int uid, int gid) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = arena.allocate(CAPTURE);
+            int rc = (int) FCHOWNAT.invokeExact(errno, fd, arena.allocateFrom(""), uid, gid, AT_EMPTY_PATH);
+            check(rc, errno, "fchownat");
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    public static void closeFd(int fd) {
+        close(fd);
     }
 
     static int openForWrite(Path path) throws IOException {
