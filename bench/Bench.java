@@ -54,7 +54,7 @@ public class Bench {
         PoolConfig warm = new PoolConfig("warm", null, 1000, 5, 3600, null, 1.0, DataSize.parse("256Mi"), List.of());
         PoolConfig cold = new PoolConfig("cold", null, 1000, 0, 3600, null, 1.0, DataSize.parse("256Mi"), List.of());
         SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, data), new AuthConfig(AuthMode.NONE),
-                new SandboxConfig(900_000, 5000, "sandpool-bench", null, null), null, List.of(warm, cold));
+                new SandboxConfig(900_000, 5000, "sandpool-bench", null, null), null, null, List.of(warm, cold));
         List<String[]> rows = new ArrayList<>();
         try (SandpoolServer server = SandpoolServer.start(config)) {
             String base = server.baseUrl();

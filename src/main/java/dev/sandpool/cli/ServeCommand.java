@@ -69,6 +69,11 @@ final class ServeCommand implements Callable<Integer> {
         String auth = server.apiKey().map(k -> " \\\n    -H 'Authorization: Bearer " + k.key() + "'").orElse("");
         server.apiKey().ifPresent(k -> out.println("API key" + (k.generated() ? " (generated)" : "") + ": "
                 + k.key() + "  (stored in " + k.file() + ")"));
+        if (server.pools().pools().isEmpty()) {
+            out.println("No pools are configured: add some under 'pools:' in the config file.");
+            out.flush();
+            return;
+        }
         String first = server.pools().pools().iterator().next().name();
         out.println();
         out.println("Try it:");

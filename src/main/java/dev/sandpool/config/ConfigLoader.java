@@ -37,11 +37,11 @@ public final class ConfigLoader {
     /** Parses without validating, so that command-line overrides can be applied first. */
     public static SandpoolConfig parse(String yaml) {
         if (yaml.isBlank()) {
-            return new SandpoolConfig(null, null, null, null, null);
+            return new SandpoolConfig(null, null, null, null, null, null);
         }
         try {
             SandpoolConfig config = YAML.readValue(yaml, SandpoolConfig.class);
-            return config == null ? new SandpoolConfig(null, null, null, null, null) : config;
+            return config == null ? new SandpoolConfig(null, null, null, null, null, null) : config;
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException("unknown key '" + e.getPropertyName() + "' at " + where(e)
                     + "; known keys here: " + e.getKnownPropertyIds(), e);

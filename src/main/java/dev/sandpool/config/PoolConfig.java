@@ -26,7 +26,8 @@ public record PoolConfig(
     public static final DataSize DEFAULT_MEMORY = DataSize.parse("1Gi");
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{1,61}[a-z0-9]");
-    private static final Pattern MODULE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+    private static final Pattern PYTHON_MODULE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+    private static final Pattern NODE_MODULE = Pattern.compile("(@[a-z0-9][a-z0-9._-]*/)?[a-z0-9][a-z0-9._-]*(/[A-Za-z0-9._-]+)*");
 
     public PoolConfig {
         containerType = Objects.requireNonNullElse(containerType, ContainerType.PythonLTS);
@@ -50,8 +51,8 @@ public record PoolConfig(
             v.fail(where + ".name", "must be 3-63 characters of lowercase letters, digits and '-', "
                     + "starting with a letter (got " + (name == null ? "nothing" : "'" + name + "'") + ")");
         }
-        if (containerType != ContainerType.PythonLTS) {
-            v.fail(where + ".containerType", containerType + " is not supported yet; supported: PythonLTS");
+        if (containerType == ContainerType.CustomContainer) {
+            v.fail(where + ".containerType", "CustomContainer is not supported yet; supported: PythonLTS, NodeLTS, Shell");
         }
         if (maxConcurrentSessions < 1 || maxConcurrentSessions > 10_000) {
             v.fail(where + ".maxConcurrentSessions", "must be between 1 and 10000 (got " + maxConcurrentSessions + ")");
@@ -73,8 +74,13 @@ public record PoolConfig(
             v.fail(where + ".memory", "must be at least 32Mi (got " + memory + ")");
         }
         for (String module : preload) {
-            if (!MODULE.matcher(module).matches()) {
-                v.fail(where + ".preload", "'" + module + "' is not a Python module name");
+            if (containerType == ContainerType.Shell) {
+                v.fail(where + ".preload", "Shell pools have no interpreter to preload modules into");
+                break;
+            }
+            boolean node = containerType == ContainerType.NodeLTS;
+            if (!(node ? NODE_MODULE : PYTHON_MODULE).matcher(module).matches()) {
+                v.fail(where + ".preload", "'" + module + "' is not a " + (node ? "Node.js" : "Python") + " module name");
             }
         }
     }

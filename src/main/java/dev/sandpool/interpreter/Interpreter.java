@@ -51,10 +51,21 @@ public final class Interpreter implements AutoCloseable {
     public ExecutionResult execute(ExecutionRequest request) {
         long started = System.nanoTime();
         ObjectNode message = DriverConnection.JSON.createObjectNode()
-                .put("op", "exec")
-                .put("code", request.code())
+                .put("op", request.kind() == ExecutionRequest.Kind.SHELL ? "shell" : "exec")
                 .put("timeout", request.timeout().toMillis() / 1000.0)
                 .put("maxOutput", request.maxOutputBytes());
+        if (request.kind() == ExecutionRequest.Kind.SHELL) {
+            if (request.argv() != null) {
+                request.argv().forEach(message.putArray("argv")::add);
+            } else {
+                message.put("command", request.code());
+            }
+            if (request.stdin() != null) {
+                message.put("stdin", request.stdin());
+            }
+        } else {
+            message.put("code", request.code());
+        }
         try {
             JsonNode reply = connection.call(message, request.timeout().plus(grace));
             boolean forkBombed = sandbox.atProcessLimit();
@@ -64,10 +75,12 @@ public final class Interpreter implements AutoCloseable {
                 stderr += "SessionLost: the session's processes reached its process limit and kept it full; "
                         + "the session was ended and the next call starts a new one\n";
             }
-            return new ExecutionResult("Success".equals(reply.path("status").asString()) && !forkBombed,
-                    reply.path("stdout").asString(""), stderr,
-                    forkBombed ? NullNode.getInstance() : reply.has("result") ? reply.get("result") : NullNode.getInstance(),
-                    millisSince(started), reply.path("timedOut").asBoolean(false), forkBombed);
+            Integer exitCode = reply.has("exitCode") ? reply.get("exitCode").asInt() : null;
+            boolean success = exitCode != null ? exitCode == 0 : "Success".equals(reply.path("status").asString());
+            JsonNode result = forkBombed || (exitCode == null && !success) ? NullNode.getInstance()
+                    : reply.has("result") ? reply.get("result") : tools.jackson.databind.node.StringNode.valueOf("");
+            return new ExecutionResult(success && !forkBombed, reply.path("stdout").asString(""), stderr, result,
+                    millisSince(started), reply.path("timedOut").asBoolean(false), forkBombed, exitCode);
         } catch (DriverConnection.DeadlineExceededException e) {
             close();
             return ExecutionResult.lost("", "TimeoutError: execution timed out after "

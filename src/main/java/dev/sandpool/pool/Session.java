@@ -21,7 +21,7 @@ public final class Session {
     private final ReentrantLock lock = new ReentrantLock(true);
     private volatile Instant lastAccessedAt;
     private volatile boolean closed;
-    private Interpreter interpreter; // guarded by lock, or swapped in by close()
+    private volatile Interpreter interpreter; // written under lock
 
     Session(String identifier, Interpreter first, Supplier<Interpreter> interpreters, Clock clock) {
         this.identifier = identifier;
@@ -62,6 +62,24 @@ public final class Session {
             touch();
             lock.unlock();
         }
+    }
+
+    /** The live sandbox's data directory, starting a sandbox first if the session has none. */
+    java.nio.file.Path dataDir() {
+        touch();
+        Interpreter current = interpreter;
+        if (current == null || !current.isAlive()) {
+            lock.lock();
+            try {
+                if (closed) {
+                    throw new SessionClosedException();
+                }
+                current = liveInterpreter();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return current.sandbox().dataDir();
     }
 
     private Interpreter liveInterpreter() {

@@ -68,7 +68,20 @@ public final class SessionPool implements AutoCloseable {
                 return session.execute(request);
             } catch (Session.SessionClosedException e) {
                 if (attempt > 2) {
-                    throw new SessionStartException("session " + "was ended repeatedly while waiting", e);
+                    throw new SessionStartException("the session was ended repeatedly while waiting", e);
+                }
+            }
+        }
+    }
+
+    /** The host directory behind the identifier's /mnt/data, allocating a session first if need be. */
+    public java.nio.file.Path dataDir(String identifier) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return acquire(identifier).dataDir();
+            } catch (Session.SessionClosedException e) {
+                if (attempt > 2) {
+                    throw new SessionStartException("the session was ended repeatedly while waiting", e);
                 }
             }
         }

@@ -28,6 +28,20 @@ final class ErrorMapping {
                     LOG.error("session start failed", e);
                     Responses.error(res, Status.SERVICE_UNAVAILABLE_503, "SessionStartFailed", e.getMessage());
                 })
+                .error(java.nio.file.NoSuchFileException.class, (req, res, e) -> Responses.error(res,
+                        Status.NOT_FOUND_404, "FileNotFound", "404: no file '" + e.getFile() + "' in /mnt/data"))
+                .error(dev.sandpool.files.SessionPath.InvalidPathException.class, (req, res, e) ->
+                        Responses.error(res, Status.BAD_REQUEST_400, "InvalidPath", e.getMessage()))
+                .error(dev.sandpool.files.FileTooLargeException.class, (req, res, e) ->
+                        Responses.error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "PayloadTooLarge", e.getMessage()))
+                .error(dev.sandpool.files.QuotaExceededException.class, (req, res, e) ->
+                        Responses.error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "SessionQuotaExceeded", e.getMessage()))
+                .error(java.nio.file.FileAlreadyExistsException.class, (req, res, e) ->
+                        Responses.error(res, Status.CONFLICT_409, "PathConflict", e.getMessage()))
+                .error(java.io.IOException.class, (req, res, e) -> {
+                    LOG.warn("I/O error on {} {}: {}", req.prologue().method(), req.path().rawPath(), e.toString());
+                    Responses.error(res, Status.BAD_REQUEST_400, "RequestFailed", "the request could not be completed: " + e.getMessage());
+                })
                 .error(RuntimeException.class, (req, res, e) -> {
                     LOG.error("unexpected error on {} {}", req.prologue().method(), req.path().rawPath(), e);
                     Responses.error(res, Status.INTERNAL_SERVER_ERROR_500, "InternalServerError",

@@ -26,6 +26,11 @@ final class QueryParams {
         return Optional.empty();
     }
 
+    /** A path segment: %XX escapes only; '+' stays a plus. */
+    static String decodePath(String raw) {
+        return decode(raw.replace("+", "%2B"));
+    }
+
     static String decode(String raw) {
         try {
             return URLDecoder.decode(raw, StandardCharsets.UTF_8);

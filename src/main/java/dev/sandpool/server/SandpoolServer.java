@@ -52,9 +52,9 @@ public final class SandpoolServer implements AutoCloseable {
         CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), config.sandbox().cgroupParent());
         BubblewrapRuntime runtime = new BubblewrapRuntime(dataDir, config.sandbox(), cgroups);
         runtime.cleanupLeftovers();
-        Path pythonDriver = DriverFiles.install(dataDir.resolve("runtime"));
+        DriverFiles.Installed drivers = DriverFiles.install(dataDir.resolve("runtime"));
         List<SessionPool> pools = config.pools().stream()
-                .map(pool -> newPool(pool, runtime, pythonDriver, config))
+                .map(pool -> newPool(pool, runtime, drivers, config))
                 .toList();
         PoolManager manager = new PoolManager(pools).start();
         Optional<ApiKeyFile.Loaded> apiKey = config.auth().mode() == AuthMode.API_KEY
@@ -64,7 +64,7 @@ public final class SandpoolServer implements AutoCloseable {
                     .host(config.server().host())
                     .port(config.server().port())
                     .shutdownHook(false)
-                    .routing(r -> routing(r, manager, apiKey.map(ApiKeyFile.Loaded::key), config.execution()))
+                    .routing(r -> routing(r, manager, apiKey.map(ApiKeyFile.Loaded::key), config))
                     .build()
                     .start();
             return new SandpoolServer(config, runtime, manager, apiKey, web);
@@ -74,9 +74,14 @@ public final class SandpoolServer implements AutoCloseable {
         }
     }
 
-    private static SessionPool newPool(PoolConfig pool, SandboxRuntime runtime, Path pythonDriver, SandpoolConfig config) {
+    private static SessionPool newPool(PoolConfig pool, SandboxRuntime runtime, DriverFiles.Installed drivers,
+                                       SandpoolConfig config) {
         ResourceLimits limits = new ResourceLimits(pool.memory(), pool.cpu(), config.sandbox().pidsLimit());
-        InterpreterLauncher launcher = InterpreterLauncher.python(pythonDriver, pool.preload());
+        InterpreterLauncher launcher = switch (pool.containerType()) {
+            case NodeLTS -> InterpreterLauncher.node(drivers.node(), pool.preload());
+            case Shell -> InterpreterLauncher.python(drivers.python(), List.of());
+            default -> InterpreterLauncher.python(drivers.python(), pool.preload());
+        };
         Duration grace = Duration.ofSeconds(config.execution().interruptGraceInSeconds());
         int parallelStarts = Math.max(2, Runtime.getRuntime().availableProcessors());
         return new SessionPool(pool, () -> Interpreter.start(runtime, launcher, limits, grace), Clock.systemUTC(),
@@ -84,12 +89,14 @@ public final class SandpoolServer implements AutoCloseable {
     }
 
     /** The whole HTTP surface; shared by {@code main} and by tests. */
-    static void routing(HttpRouting.Builder routing, PoolManager pools, Optional<String> apiKey, ExecutionConfig limits) {
+    static void routing(HttpRouting.Builder routing, PoolManager pools, Optional<String> apiKey, SandpoolConfig config) {
         PoolRequests requests = new PoolRequests(pools);
+        ExecutionConfig limits = config.execution();
         routing.addFilter(new ApiKeyAuth(apiKey))
                 .any(new PathAliases())
                 .register(new HealthService())
-                .register("/pools/{pool}", new CodeExecuteService(requests, limits), new SessionService(requests))
+                .register("/pools/{pool}", new CodeExecuteService(requests, limits), new SessionService(requests),
+                        new FilesService(requests, config.files()))
                 .any((req, res) -> Responses.error(res, Status.NOT_FOUND_404, "NotFound",
                         "no route for " + req.prologue().method().text() + " " + req.path().rawPath()));
         ErrorMapping.register(routing);

@@ -17,6 +17,7 @@ class ConfigLoaderTest {
         assertThat(config.auth().mode()).isEqualTo(AuthMode.API_KEY);
         assertThat(config.sandbox()).isEqualTo(new SandboxConfig(200_000, 10_000, "sandpool", DataSize.parse("64Mi"), 256));
         assertThat(config.execution()).isEqualTo(new ExecutionConfig(DataSize.parse("1Mi"), 60, 220, 3));
+        assertThat(config.files()).isEqualTo(new FilesConfig(DataSize.parse("128M"), DataSize.parse("1Gi")));
         assertThat(config.pools()).containsExactly(new PoolConfig("default", ContainerType.PythonLTS, 10, 5, 300,
                 NetworkStatus.EgressDisabled, 1.0, DataSize.parse("1Gi"), List.of()));
     }
@@ -49,6 +50,9 @@ class ConfigLoaderTest {
                   defaultTimeoutInSeconds: 30
                   maxTimeoutInSeconds: 120
                   interruptGraceInSeconds: 5
+                files:
+                  maxUploadSize: 10Mi
+                  sessionQuota: 100Mi
                 pools:
                   - name: analysts
                     containerType: pythonlts
@@ -66,6 +70,7 @@ class ConfigLoaderTest {
                 new AuthConfig(AuthMode.API_KEY),
                 new SandboxConfig(500_000, 100, "sp-test", DataSize.parse("32Mi"), 64),
                 new ExecutionConfig(DataSize.parse("4Ki"), 30, 120, 5),
+                new FilesConfig(DataSize.parse("10Mi"), DataSize.parse("100Mi")),
                 List.of(new PoolConfig("analysts", ContainerType.PythonLTS, 20, 7, 600, NetworkStatus.EgressDisabled,
                         0.5, DataSize.parse("512Mi"), List.of("numpy", "pandas")))));
     }
@@ -121,8 +126,14 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void otherContainerTypesAreRejectedUntilSupported() {
-        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: node\n    containerType: NodeLTS\n").validated())
-                .hasMessageContaining("pools[0].containerType: NodeLTS is not supported yet");
+    void customContainersAreRejectedUntilSupportedAndPreloadNamesFollowTheLanguage() {
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: cust\n    containerType: CustomContainer\n").validated())
+                .hasMessageContaining("pools[0].containerType: CustomContainer is not supported yet");
+        assertThat(ConfigLoader.parse("pools:\n  - name: node\n    containerType: NodeLTS\n    preload: ['@scope/pkg', lodash]\n")
+                .validated().pools().getFirst().preload()).containsExactly("@scope/pkg", "lodash");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: py1\n    preload: ['os; rm -rf']\n").validated())
+                .hasMessageContaining("is not a Python module name");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: sh1\n    containerType: Shell\n    preload: [x]\n").validated())
+                .hasMessageContaining("Shell pools have no interpreter");
     }
 }

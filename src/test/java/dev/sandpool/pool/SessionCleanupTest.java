@@ -31,7 +31,7 @@ class SessionCleanupTest {
         var sandbox = TestingRuntime.sandboxConfig();
         CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), sandbox.cgroupParent());
         SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, dataDir),
-                new AuthConfig(AuthMode.NONE), sandbox, ExecutionConfig.defaults(),
+                new AuthConfig(AuthMode.NONE), sandbox, ExecutionConfig.defaults(), null,
                 List.of(TestingServer.pool("clean", 4, 1, 2)));
         try {
             SandpoolServer server = SandpoolServer.start(config);

@@ -33,9 +33,14 @@ public final class TestingServer implements AutoCloseable {
     }
 
     public static TestingServer start(ExecutionConfig execution, PoolConfig... pools) throws IOException {
+        return start(execution, dev.sandpool.config.FilesConfig.defaults(), pools);
+    }
+
+    public static TestingServer start(ExecutionConfig execution, dev.sandpool.config.FilesConfig files, PoolConfig... pools)
+            throws IOException {
         Path dataDir = TestingRuntime.newDataDir();
         SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, dataDir),
-                new AuthConfig(AuthMode.API_KEY), TestingRuntime.sandboxConfig(), execution, List.of(pools));
+                new AuthConfig(AuthMode.API_KEY), TestingRuntime.sandboxConfig(), execution, files, List.of(pools));
         return new TestingServer(SandpoolServer.start(config), dataDir);
     }
 

@@ -197,6 +197,8 @@ class Driver:
                 return
             if request.get("op") == "exec":
                 write_frame(conn, self.execute(request))
+            elif request.get("op") == "shell":
+                write_frame(conn, run_shell(request))
             else:
                 write_frame(conn, {"op": "pong"})
 
@@ -291,6 +293,59 @@ class Driver:
                 plt.close("all")
             except Exception:
                 pass
+
+
+def run_shell(request):
+    """A Shell pool's command: bash -c COMMAND (or an argv), in /mnt/data, in its own process group so
+    that a timeout ends everything it started. The exit code is the status."""
+    import subprocess
+    cap = int(request.get("maxOutput", 1 << 20))
+    argv = request.get("argv") or ["/bin/bash", "-c", request.get("command", "")]
+    stdin = request.get("stdin")
+    timed_out = False
+    with tempfile_pair() as (out, err):
+        try:
+            process = subprocess.Popen(argv, cwd="/mnt/data", stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                       stdout=out, stderr=err, start_new_session=True)
+        except OSError as error:
+            return {"op": "result", "exitCode": 127, "stdout": "", "stderr": "%s\n" % error, "timedOut": False}
+        try:
+            process.communicate(stdin.encode("utf-8") if stdin is not None else None,
+                                timeout=float(request.get("timeout", 60)))
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            process.wait()
+        code = process.returncode
+        stdout, stderr = read_capped(out, cap), read_capped(err, cap)
+    if timed_out:
+        stderr += "TimeoutError: command timed out after %g seconds and was killed\n" % float(request.get("timeout", 60))
+        code = 124
+    return {"op": "result", "exitCode": code, "stdout": stdout, "stderr": stderr, "timedOut": timed_out}
+
+
+class tempfile_pair:
+    def __enter__(self):
+        import tempfile
+        self.files = (tempfile.TemporaryFile(dir=CAPTURE_DIR), tempfile.TemporaryFile(dir=CAPTURE_DIR))
+        return self.files
+
+    def __exit__(self, *exc):
+        for f in self.files:
+            f.close()
+        return False
+
+
+def read_capped(f, cap):
+    size = f.seek(0, 2)
+    f.seek(0)
+    text = f.read(cap).decode("utf-8", "replace")
+    if size > cap:
+        text += "\n[output truncated: more than %d bytes]\n" % cap
+    return text
 
 
 def png_of(figure):
