@@ -18,6 +18,23 @@ public record V1ExecuteResponse(@JsonProperty("$id") String id, Properties prope
                              @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode result,
                              long executionTimeInMilliseconds) {}
 
+    /**
+     * Legacy {@code python/execute}: old SK .NET reads the fields at the top level; {@code properties}
+     * is kept too, for callers that look there.
+     */
+    public static java.util.Map<String, Object> legacy(ExecutionResult result) {
+        Properties p = of(result).properties();
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("$id", "1");
+        body.put("status", p.status());
+        body.put("stdout", p.stdout());
+        body.put("stderr", p.stderr());
+        body.put("result", p.result());
+        body.put("executionTimeInMilliseconds", p.executionTimeInMilliseconds());
+        body.put("properties", new Properties("2", p.status(), p.stdout(), p.stderr(), p.result(), p.executionTimeInMilliseconds()));
+        return body;
+    }
+
     public static V1ExecuteResponse of(ExecutionResult result) {
         return new V1ExecuteResponse("1", new Properties("2", result.success() ? "Success" : "Failure",
                 result.stdout(), result.stderr(), result.result(), result.durationMillis()));

@@ -5,9 +5,11 @@ import java.util.Objects;
 /**
  * Limits of one code execution. {@code maxOutput} caps stdout and stderr each; {@code interruptGrace}
  * is how long a cell may ignore the timeout interrupt before its sandbox is killed and replaced.
+ * {@code stringifyExecutionResult} makes V2's {@code executionResult} always a string, for clients
+ * that type it so (Semantic Kernel .NET, which is also detected by its User-Agent).
  */
 public record ExecutionConfig(DataSize maxOutput, Integer defaultTimeoutInSeconds, Integer maxTimeoutInSeconds,
-                              Integer interruptGraceInSeconds) {
+                              Integer interruptGraceInSeconds, Boolean stringifyExecutionResult) {
     public static final DataSize DEFAULT_MAX_OUTPUT = DataSize.parse("1Mi");
     public static final int DEFAULT_TIMEOUT = 60;
     public static final int MAX_TIMEOUT = 220;
@@ -18,10 +20,11 @@ public record ExecutionConfig(DataSize maxOutput, Integer defaultTimeoutInSecond
         defaultTimeoutInSeconds = Objects.requireNonNullElse(defaultTimeoutInSeconds, DEFAULT_TIMEOUT);
         maxTimeoutInSeconds = Objects.requireNonNullElse(maxTimeoutInSeconds, MAX_TIMEOUT);
         interruptGraceInSeconds = Objects.requireNonNullElse(interruptGraceInSeconds, DEFAULT_GRACE);
+        stringifyExecutionResult = Objects.requireNonNullElse(stringifyExecutionResult, false);
     }
 
     public static ExecutionConfig defaults() {
-        return new ExecutionConfig(null, null, null, null);
+        return new ExecutionConfig(null, null, null, null, null);
     }
 
     void validate(Validation v) {

@@ -44,6 +44,12 @@ public final class Session {
         return lastAccessedAt;
     }
 
+    /** Stands for the sandbox behind the session, as Azure's etag stands for the container. */
+    public String etag() {
+        Interpreter current = interpreter;
+        return current == null ? "" : current.sandbox().id();
+    }
+
     ExecutionResult execute(ExecutionRequest request) {
         lock.lock();
         try {

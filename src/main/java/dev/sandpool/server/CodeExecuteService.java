@@ -12,7 +12,10 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
 
-/** V1 {@code POST code/execute} (api-version 2024-02-02-preview and 2024-08-02-preview). */
+/**
+ * V1 {@code POST code/execute} (api-version 2024-02-02-preview and 2024-08-02-preview), and legacy
+ * {@code python/execute}, whose identifier may be in the body and whose answer is flat.
+ */
 final class CodeExecuteService implements HttpService {
     private final PoolRequests requests;
     private final ExecutionConfig limits;
@@ -24,16 +27,20 @@ final class CodeExecuteService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/code/execute", this::execute);
+        rules.post("/code/execute", (req, res) -> Responses.json(res, Status.OK_200, V1ExecuteResponse.of(run(req))))
+             .post("/python/execute", (req, res) -> Responses.json(res, Status.OK_200, V1ExecuteResponse.legacy(run(req))));
     }
 
-    private void execute(ServerRequest req, ServerResponse res) {
+    /** On a Shell pool, V1's {@code code} is a command for bash. */
+    private ExecutionResult run(ServerRequest req) {
         var pool = requests.pool(req);
         V1ExecuteRequest body = V1ExecuteRequest.parse(PoolRequests.jsonBody(req));
         String identifier = PoolRequests.identifier(req, body.identifier());
         int seconds = Math.min(body.timeoutInSeconds().orElse(limits.defaultTimeoutInSeconds()), limits.maxTimeoutInSeconds());
-        ExecutionResult result = pool.execute(identifier,
-                new ExecutionRequest(body.code(), Duration.ofSeconds(seconds), limits.maxOutput().bytes()));
-        Responses.json(res, Status.OK_200, V1ExecuteResponse.of(result));
+        Duration timeout = Duration.ofSeconds(seconds);
+        long cap = limits.maxOutput().bytes();
+        return pool.execute(identifier, pool.config().containerType() == dev.sandpool.config.ContainerType.Shell
+                ? ExecutionRequest.shell(body.code(), null, null, timeout, cap)
+                : new ExecutionRequest(body.code(), timeout, cap));
     }
 }

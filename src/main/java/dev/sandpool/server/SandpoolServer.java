@@ -95,7 +95,8 @@ public final class SandpoolServer implements AutoCloseable {
         routing.addFilter(new ApiKeyAuth(apiKey))
                 .any(new PathAliases())
                 .register(new HealthService())
-                .register("/pools/{pool}", new CodeExecuteService(requests, limits), new SessionService(requests),
+                .register("/pools/{pool}", new CodeExecuteService(requests, limits),
+                        new ExecutionsService(requests, limits), new SessionService(requests, new PoolMetadata()),
                         new FilesService(requests, config.files()))
                 .any((req, res) -> Responses.error(res, Status.NOT_FOUND_404, "NotFound",
                         "no route for " + req.prologue().method().text() + " " + req.path().rawPath()));

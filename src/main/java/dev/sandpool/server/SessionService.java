@@ -1,32 +1,109 @@
 package dev.sandpool.server;
 
+import dev.sandpool.api.FileShapes;
+import dev.sandpool.pool.Identifiers;
+import dev.sandpool.pool.Session;
+import dev.sandpool.pool.SessionPool;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * {@code DELETE session} (any api-version): ends the identifier's session. Deleting an identifier
- * that has no session also answers 204, since the caller's goal (no such session) holds; LangChain
- * calls this from a background thread and only logs errors.
+ * Session management on the data plane: {@code GET/DELETE session}, {@code GET listSessions},
+ * {@code POST .management/stopSession} and the pool's {@code GET metadata}. Reading a session that
+ * does not exist does not allocate one.
  */
 final class SessionService implements HttpService {
+    private static final int PAGE = 100;
     private final PoolRequests requests;
+    private final PoolMetadata metadata;
 
-    SessionService(PoolRequests requests) {
+    SessionService(PoolRequests requests, PoolMetadata metadata) {
         this.requests = requests;
+        this.metadata = metadata;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.delete("/session", this::delete);
+        rules.delete("/session", this::delete)
+             .get("/session", this::get)
+             .get("/listSessions", this::list)
+             .get("/metadata", (req, res) -> Responses.json(res, Status.OK_200, metadata.of(requests.pool(req))))
+             .post("/.management/stopSession", this::stop);
     }
 
+    private static String identifier(ServerRequest req) {
+        return Identifiers.validate(PoolRequests.identifier(req, Optional.empty()));
+    }
+
+    /** Deleting an identifier without a session also answers 204: the caller's goal holds. */
     private void delete(ServerRequest req, ServerResponse res) {
-        var pool = requests.pool(req);
-        String identifier = dev.sandpool.pool.Identifiers.validate(PoolRequests.identifier(req, java.util.Optional.empty()));
-        pool.delete(identifier);
+        requests.pool(req).delete(identifier(req));
         res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        SessionPool pool = requests.pool(req);
+        String identifier = identifier(req);
+        Session session = pool.find(identifier).orElseThrow(() -> notFound(pool, identifier));
+        Responses.json(res, Status.OK_200, describe(pool, session));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        SessionPool pool = requests.pool(req);
+        int skip = QueryParams.first(req.query().rawValue(), "skip").map(SessionService::nonNegative).orElse(0);
+        List<Session> all = pool.sessions().stream().sorted(Comparator.comparing(Session::createdAt)).toList();
+        List<Map<String, Object>> page = all.stream().skip(skip).limit(PAGE).map(s -> describe(pool, s)).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sessions", page);
+        body.put("nextLink", skip + PAGE < all.size()
+                ? req.path().rawPath() + "?api-version=2025-02-02-preview&skip=" + (skip + PAGE) : null);
+        Responses.json(res, Status.OK_200, body);
+    }
+
+    private void stop(ServerRequest req, ServerResponse res) {
+        SessionPool pool = requests.pool(req);
+        String identifier = identifier(req);
+        if (!pool.delete(identifier)) {
+            throw notFound(pool, identifier);
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        res.send(("Session " + identifier + " in session pool " + pool.name() + " stopped.").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Object> describe(SessionPool pool, Session session) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("identifier", session.identifier());
+        body.put("createdAt", FileShapes.time(session.createdAt()));
+        body.put("lastAccessedAt", FileShapes.time(session.lastAccessedAt()));
+        body.put("expireAt", FileShapes.time(session.lastAccessedAt().plusSeconds(pool.config().cooldownPeriodInSeconds())));
+        body.put("etag", session.etag());
+        return body;
+    }
+
+    private static ApiException notFound(SessionPool pool, String identifier) {
+        return new ApiException(Status.NOT_FOUND_404, "SessionNotFound",
+                "404: no session with this identifier in pool '" + pool.name() + "'");
+    }
+
+    private static int nonNegative(String text) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new ApiException(Status.BAD_REQUEST_400, "InvalidRequest", "skip must be a whole number, at least 0");
     }
 }

@@ -16,7 +16,7 @@ class ConfigLoaderTest {
         assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 8080, Path.of("/var/lib/sandpool")));
         assertThat(config.auth().mode()).isEqualTo(AuthMode.API_KEY);
         assertThat(config.sandbox()).isEqualTo(new SandboxConfig(200_000, 10_000, "sandpool", DataSize.parse("64Mi"), 256));
-        assertThat(config.execution()).isEqualTo(new ExecutionConfig(DataSize.parse("1Mi"), 60, 220, 3));
+        assertThat(config.execution()).isEqualTo(new ExecutionConfig(DataSize.parse("1Mi"), 60, 220, 3, false));
         assertThat(config.files()).isEqualTo(new FilesConfig(DataSize.parse("128M"), DataSize.parse("1Gi")));
         assertThat(config.pools()).containsExactly(new PoolConfig("default", ContainerType.PythonLTS, 10, 5, 300,
                 NetworkStatus.EgressDisabled, 1.0, DataSize.parse("1Gi"), List.of()));
@@ -50,6 +50,7 @@ class ConfigLoaderTest {
                   defaultTimeoutInSeconds: 30
                   maxTimeoutInSeconds: 120
                   interruptGraceInSeconds: 5
+                  stringifyExecutionResult: true
                 files:
                   maxUploadSize: 10Mi
                   sessionQuota: 100Mi
@@ -69,7 +70,7 @@ class ConfigLoaderTest {
                 new ServerConfig("0.0.0.0", 9090, Path.of("/srv/sandpool")),
                 new AuthConfig(AuthMode.API_KEY),
                 new SandboxConfig(500_000, 100, "sp-test", DataSize.parse("32Mi"), 64),
-                new ExecutionConfig(DataSize.parse("4Ki"), 30, 120, 5),
+                new ExecutionConfig(DataSize.parse("4Ki"), 30, 120, 5, true),
                 new FilesConfig(DataSize.parse("10Mi"), DataSize.parse("100Mi")),
                 List.of(new PoolConfig("analysts", ContainerType.PythonLTS, 20, 7, 600, NetworkStatus.EgressDisabled,
                         0.5, DataSize.parse("512Mi"), List.of("numpy", "pandas")))));

@@ -20,7 +20,7 @@ class InterpreterTest {
     @BeforeAll
     static void start() throws Exception {
         sandboxes = new TestingRuntime();
-        python = InterpreterLauncher.python(DriverFiles.install(sandboxes.dataDir.resolve("runtime")), List.of());
+        python = InterpreterLauncher.python(DriverFiles.install(sandboxes.dataDir.resolve("runtime")).python(), List.of());
     }
 
     @AfterAll

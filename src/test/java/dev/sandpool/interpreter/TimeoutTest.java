@@ -17,7 +17,7 @@ class TimeoutTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestingServer.start(new ExecutionConfig(null, null, null, 1), TestingServer.pool("slow", 4, 1, 300));
+        server = TestingServer.start(new ExecutionConfig(null, null, null, 1, null), TestingServer.pool("slow", 4, 1, 300));
         client = server.client;
     }
 

@@ -20,7 +20,7 @@ class CodeExecuteContractTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestingServer.start(new ExecutionConfig(DataSize.parse("4Ki"), null, null, null),
+        server = TestingServer.start(new ExecutionConfig(DataSize.parse("4Ki"), null, null, null, null),
                 TestingServer.pool("pyp", 30, 2, 300));
         client = server.client;
     }

@@ -109,6 +109,19 @@ public final class AzureClient {
         }
     }
 
+    /** A JSON request with one extra header. */
+    public Response sendWithHeaders(String method, String pathAndQuery, String jsonBody, String header, String value) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+                .timeout(Duration.ofSeconds(120))
+                .method(method, HttpRequest.BodyPublishers.ofString(jsonBody))
+                .header("Content-Type", "application/json")
+                .header(header, value);
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+        return sendRaw(request.build());
+    }
+
     /** Any request, with the server's key. */
     public Response send(String method, String pathAndQuery, String jsonBody) {
         return send(method, pathAndQuery, jsonBody, apiKey);
