@@ -69,6 +69,8 @@ final class ServeCommand implements Callable<Integer> {
         String auth = server.apiKey().map(k -> " \\\n    -H 'Authorization: Bearer " + k.key() + "'").orElse("");
         server.apiKey().ifPresent(k -> out.println("API key" + (k.generated() ? " (generated)" : "") + ": "
                 + k.key() + "  (stored in " + k.file() + ")"));
+        server.identitySecret().ifPresent(secret -> out.println("Managed-identity endpoint for Azure credential chains: "
+                + "IDENTITY_ENDPOINT=" + server.baseUrl() + "/msi/token IDENTITY_HEADER=" + secret.value()));
         if (server.pools().pools().isEmpty()) {
             out.println("No pools are configured: add some under 'pools:' in the config file.");
             out.flush();

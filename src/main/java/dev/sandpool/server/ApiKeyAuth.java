@@ -16,7 +16,8 @@ import java.util.Set;
  * none) every request passes.
  */
 final class ApiKeyAuth implements Filter {
-    private static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz");
+    /** The probes, and the token endpoint, which checks its own header. */
+    private static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", TokenService.PATH);
     private final Optional<byte[]> key;
 
     ApiKeyAuth(Optional<String> key) {

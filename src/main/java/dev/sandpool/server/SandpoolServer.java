@@ -1,6 +1,7 @@
 package dev.sandpool.server;
 
 import dev.sandpool.auth.ApiKeyFile;
+import dev.sandpool.auth.SecretFile;
 import dev.sandpool.config.AuthMode;
 import dev.sandpool.config.ExecutionConfig;
 import dev.sandpool.config.PoolConfig;
@@ -34,14 +35,16 @@ public final class SandpoolServer implements AutoCloseable {
     private final SandboxRuntime runtime;
     private final PoolManager pools;
     private final Optional<ApiKeyFile.Loaded> apiKey;
+    private final Optional<SecretFile.Loaded> identitySecret;
     private final WebServer web;
 
     private SandpoolServer(SandpoolConfig config, SandboxRuntime runtime, PoolManager pools,
-                           Optional<ApiKeyFile.Loaded> apiKey, WebServer web) {
+                           Optional<ApiKeyFile.Loaded> apiKey, Optional<SecretFile.Loaded> identitySecret, WebServer web) {
         this.config = config;
         this.runtime = runtime;
         this.pools = pools;
         this.apiKey = apiKey;
+        this.identitySecret = identitySecret;
         this.web = web;
     }
 
@@ -60,14 +63,23 @@ public final class SandpoolServer implements AutoCloseable {
         Optional<ApiKeyFile.Loaded> apiKey = config.auth().mode() == AuthMode.API_KEY
                 ? Optional.of(ApiKeyFile.loadOrCreate(dataDir)) : Optional.empty();
         try {
+            var identity = config.auth().managedIdentity();
+            Optional<SecretFile.Loaded> identitySecret = !identity.enabled() ? Optional.empty()
+                    : identity.secret().isEmpty() ? Optional.of(SecretFile.loadOrCreate(dataDir, "identity-header", "sih_"))
+                    : Optional.of(new SecretFile.Loaded(identity.secret(), false, null));
+            Optional<TokenService> tokens = identitySecret.map(s -> new TokenService(s.value(),
+                    apiKey.map(ApiKeyFile.Loaded::key).orElse("no-auth")));
             WebServer web = WebServer.builder()
                     .host(config.server().host())
                     .port(config.server().port())
                     .shutdownHook(false)
-                    .routing(r -> routing(r, manager, apiKey.map(ApiKeyFile.Loaded::key), config))
+                    .routing(r -> {
+                        tokens.ifPresent(r::register);
+                        routing(r, manager, apiKey.map(ApiKeyFile.Loaded::key), config);
+                    })
                     .build()
                     .start();
-            return new SandpoolServer(config, runtime, manager, apiKey, web);
+            return new SandpoolServer(config, runtime, manager, apiKey, identitySecret, web);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -118,6 +130,11 @@ public final class SandpoolServer implements AutoCloseable {
 
     public Optional<ApiKeyFile.Loaded> apiKey() {
         return apiKey;
+    }
+
+    /** The managed-identity endpoint's secret, when the endpoint is on. */
+    public Optional<SecretFile.Loaded> identitySecret() {
+        return identitySecret;
     }
 
     public PoolManager pools() {

@@ -14,7 +14,7 @@ class ConfigLoaderTest {
     void defaults() {
         SandpoolConfig config = ConfigLoader.parse("pools:\n  - name: default\n").validated();
         assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 8080, Path.of("/var/lib/sandpool")));
-        assertThat(config.auth().mode()).isEqualTo(AuthMode.API_KEY);
+        assertThat(config.auth()).isEqualTo(new AuthConfig(AuthMode.API_KEY, new ManagedIdentityConfig(false, "")));
         assertThat(config.sandbox()).isEqualTo(new SandboxConfig(200_000, 10_000, "sandpool", DataSize.parse("64Mi"), 256));
         assertThat(config.execution()).isEqualTo(new ExecutionConfig(DataSize.parse("1Mi"), 60, 220, 3, false));
         assertThat(config.files()).isEqualTo(new FilesConfig(DataSize.parse("128M"), DataSize.parse("1Gi")));
@@ -39,6 +39,9 @@ class ConfigLoaderTest {
                   dataDir: /srv/sandpool
                 auth:
                   mode: api-key
+                  managedIdentity:
+                    enabled: true
+                    secret: 0123456789abcdef-secret
                 sandbox:
                   uidBase: 500000
                   uidCount: 100
@@ -68,7 +71,7 @@ class ConfigLoaderTest {
         SandpoolConfig config = ConfigLoader.parse(yaml).validated();
         assertThat(config).isEqualTo(new SandpoolConfig(
                 new ServerConfig("0.0.0.0", 9090, Path.of("/srv/sandpool")),
-                new AuthConfig(AuthMode.API_KEY),
+                new AuthConfig(AuthMode.API_KEY, new ManagedIdentityConfig(true, "0123456789abcdef-secret")),
                 new SandboxConfig(500_000, 100, "sp-test", DataSize.parse("32Mi"), 64),
                 new ExecutionConfig(DataSize.parse("4Ki"), 30, 120, 5, true),
                 new FilesConfig(DataSize.parse("10Mi"), DataSize.parse("100Mi")),
