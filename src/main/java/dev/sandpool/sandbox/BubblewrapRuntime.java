@@ -132,7 +132,10 @@ public final class BubblewrapRuntime implements SandboxRuntime {
                 "--setenv", "HOME", Sandbox.DATA_DIR_INSIDE,
                 "--setenv", "USER", "user",
                 "--setenv", "LANG", "C.UTF-8",
-                "--setenv", "TMPDIR", "/tmp"));
+                "--setenv", "TMPDIR", "/tmp",
+                // caches of libraries (fontconfig, pip...) must not show up among the user's files
+                "--setenv", "XDG_CACHE_HOME", "/tmp/.cache",
+                "--setenv", "XDG_CONFIG_HOME", "/tmp/.config"));
         spec.env().forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
         cmd.addAll(List.of("--seccomp", "3", "--info-fd", "4", "--block-fd", "5", "--"));
         cmd.addAll(spec.command());
