@@ -66,13 +66,14 @@ public final class Interpreter implements AutoCloseable {
         } else {
             message.put("code", request.code());
         }
+        long limitHitsBefore = sandbox.processLimitHits();
         try {
             JsonNode reply = connection.call(message, request.timeout().plus(grace));
-            boolean forkBombed = sandbox.atProcessLimit();
+            boolean forkBombed = sandbox.processLimitHits() > limitHitsBefore;
             String stderr = reply.path("stderr").asString("");
             if (forkBombed) {
                 close();
-                stderr += "SessionLost: the session's processes reached its process limit and kept it full; "
+                stderr += "SessionLost: the session's processes reached its process limit; "
                         + "the session was ended and the next call starts a new one\n";
             }
             Integer exitCode = reply.has("exitCode") ? reply.get("exitCode").asInt() : null;

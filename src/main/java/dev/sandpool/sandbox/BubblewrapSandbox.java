@@ -57,8 +57,8 @@ final class BubblewrapSandbox implements Sandbox {
     }
 
     @Override
-    public boolean atProcessLimit() {
-        return cgroup.taskCount() * 10 >= limits.pids() * 9L;
+    public long processLimitHits() {
+        return cgroup.pidsLimitHits();
     }
 
     @Override

@@ -12,8 +12,8 @@ public interface Cgroup {
     /** Host pids currently in the group. */
     List<Long> processes();
 
-    /** Tasks (processes and threads) in the group now, as the pids controller counts them. */
-    long taskCount();
+    /** How many times the pids controller refused a fork or a thread because the group was at its limit. */
+    long pidsLimitHits();
 
     /** How many times the kernel's OOM killer fired inside this group. */
     long oomKills();

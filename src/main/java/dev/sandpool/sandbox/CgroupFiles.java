@@ -33,17 +33,6 @@ final class CgroupFiles {
         }
     }
 
-    /** A file holding one number; 0 when it is gone. */
-    static long number(Path file) {
-        try {
-            return Long.parseLong(Files.readString(file).strip());
-        } catch (NoSuchFileException e) {
-            return 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Value of {@code key} in a flat-keyed file such as memory.events or memory.oom_control. */
     static long keyed(Path file, String key) {
         try {

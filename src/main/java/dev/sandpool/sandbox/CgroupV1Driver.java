@@ -62,8 +62,8 @@ final class CgroupV1Driver implements CgroupDriver {
             }
 
             @Override
-            public long taskCount() {
-                return CgroupFiles.number(dir("pids", name).resolve("pids.current"));
+            public long pidsLimitHits() {
+                return CgroupFiles.keyed(dir("pids", name).resolve("pids.events"), "max");
             }
 
             @Override

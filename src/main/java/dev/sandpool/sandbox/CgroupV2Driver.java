@@ -55,8 +55,8 @@ final class CgroupV2Driver implements CgroupDriver {
             }
 
             @Override
-            public long taskCount() {
-                return CgroupFiles.number(dir.resolve("pids.current"));
+            public long pidsLimitHits() {
+                return CgroupFiles.keyed(dir.resolve("pids.events"), "max");
             }
 
             @Override

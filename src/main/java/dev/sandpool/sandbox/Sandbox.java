@@ -20,10 +20,11 @@ public interface Sandbox extends AutoCloseable {
     boolean isAlive();
 
     /**
-     * True when the sandbox's processes fill (nearly) all of its pids limit: what a fork bomb leaves
-     * behind, churning, after the cell that started it has returned.
+     * How many forks the sandbox's process limit has refused so far. A rise across one execution
+     * means a fork bomb (or a runaway pool of workers) whose survivors keep churning after the
+     * cell returned.
      */
-    boolean atProcessLimit();
+    long processLimitHits();
 
     /** Why the sandbox is gone, in words for the user (for example: memory limit of 512Mi exceeded). */
     String deathReason();

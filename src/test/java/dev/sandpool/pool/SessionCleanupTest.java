@@ -9,7 +9,6 @@ import dev.sandpool.config.ExecutionConfig;
 import dev.sandpool.config.SandpoolConfig;
 import dev.sandpool.config.ServerConfig;
 import dev.sandpool.sandbox.CgroupDriver;
-import dev.sandpool.sandbox.Trees;
 import dev.sandpool.server.SandpoolServer;
 import dev.sandpool.testing.AzureClient;
 import dev.sandpool.testing.TestingRuntime;
@@ -63,9 +62,7 @@ class SessionCleanupTest {
                 }
             }).orElse(false)).count()).isZero();
         } finally {
-            cgroups.existing().forEach(name -> cgroups.open(name).remove());
-            cgroups.removeParent();
-            Trees.deleteRecursively(dataDir);
+            TestingRuntime.removeCgroupsAndData(sandbox.cgroupParent(), dataDir);
         }
     }
 

@@ -41,6 +41,8 @@ class CgroupV1DriverTest {
         Process sleeper = new ProcessBuilder("sleep", "300").start();
         group.addProcess(sleeper.pid());
         assertThat(group.processes()).containsExactly(sleeper.pid());
+        assertThat(group.pidsLimitHits()).isZero();
+        assertThat(group.oomKills()).isZero();
         group.remove();
         assertThat(sleeper.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(driver.existing()).doesNotContain("sb-b");

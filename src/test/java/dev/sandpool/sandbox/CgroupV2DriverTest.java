@@ -44,6 +44,8 @@ class CgroupV2DriverTest {
         Path dir = fakeCgroupfs.resolve("sandpool/sb-2");
         Files.writeString(dir.resolve("memory.events"), "low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n");
         assertThat(group.oomKills()).isEqualTo(1);
+        Files.writeString(dir.resolve("pids.events"), "max 3\n");
+        assertThat(group.pidsLimitHits()).isEqualTo(3);
         group.addProcess(4242);
         assertThat(Files.readString(dir.resolve("cgroup.procs"))).isEqualTo("4242");
         Files.writeString(dir.resolve("cgroup.procs"), "");

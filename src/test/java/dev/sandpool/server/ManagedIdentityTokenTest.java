@@ -7,8 +7,6 @@ import dev.sandpool.config.AuthMode;
 import dev.sandpool.config.ManagedIdentityConfig;
 import dev.sandpool.config.SandpoolConfig;
 import dev.sandpool.config.ServerConfig;
-import dev.sandpool.sandbox.CgroupDriver;
-import dev.sandpool.sandbox.Trees;
 import dev.sandpool.testing.AzureClient;
 import dev.sandpool.testing.TestingRuntime;
 import dev.sandpool.testing.TestingServer;
@@ -62,10 +60,7 @@ class ManagedIdentityTokenTest {
                     .header("X-IDENTITY-HEADER", secret).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(acasessions.statusCode()).isEqualTo(200);
         } finally {
-            CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), sandbox.cgroupParent());
-            cgroups.existing().forEach(name -> cgroups.open(name).remove());
-            cgroups.removeParent();
-            Trees.deleteRecursively(dataDir);
+            TestingRuntime.removeCgroupsAndData(sandbox.cgroupParent(), dataDir);
         }
     }
 

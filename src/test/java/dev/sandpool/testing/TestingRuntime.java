@@ -43,6 +43,13 @@ public final class TestingRuntime implements AutoCloseable {
     @Override
     public void close() {
         runtime.cleanupLeftovers();
+        removeCgroupsAndData(config.cgroupParent(), dataDir);
+    }
+
+    /** Whatever a test server left: every group under its cgroup parent, the parent, its data directory. */
+    public static void removeCgroupsAndData(String cgroupParent, Path dataDir) {
+        CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), cgroupParent);
+        cgroups.existing().forEach(name -> cgroups.open(name).remove());
         cgroups.removeParent();
         dev.sandpool.sandbox.Trees.deleteRecursively(dataDir);
     }

@@ -6,8 +6,6 @@ import dev.sandpool.config.ExecutionConfig;
 import dev.sandpool.config.PoolConfig;
 import dev.sandpool.config.SandpoolConfig;
 import dev.sandpool.config.ServerConfig;
-import dev.sandpool.sandbox.CgroupDriver;
-import dev.sandpool.sandbox.Trees;
 import dev.sandpool.server.SandpoolServer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -64,10 +62,7 @@ public final class TestingServer implements AutoCloseable {
         try {
             server.close();
         } finally {
-            CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), cgroupParent);
-            cgroups.existing().forEach(name -> cgroups.open(name).remove());
-            cgroups.removeParent();
-            Trees.deleteRecursively(dataDir);
+            TestingRuntime.removeCgroupsAndData(cgroupParent, dataDir);
         }
     }
 }
