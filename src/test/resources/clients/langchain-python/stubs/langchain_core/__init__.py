@@ -1,0 +1,1 @@
+"""STUB of langchain_core for Sandpool's client test; not the real package."""
