@@ -10,14 +10,21 @@ import tools.jackson.databind.node.StringNode;
  * {@code exitCode} is set for shell commands only.
  */
 public record ExecutionResult(boolean success, String stdout, String stderr, JsonNode result, long durationMillis,
-                              boolean timedOut, boolean sessionLost, Integer exitCode) {
+                              boolean timedOut, Loss loss, Integer exitCode) {
 
-    public static ExecutionResult lost(String stdout, String message, long durationMillis, boolean timedOut) {
+    /** Why an execution cost the session its sandbox, if it did. */
+    public enum Loss { NONE, TIMEOUT_KILLED, MEMORY_LIMIT, PROCESS_LIMIT, DIED }
+
+    public boolean sessionLost() {
+        return loss != Loss.NONE;
+    }
+
+    public static ExecutionResult lost(String stdout, String message, long durationMillis, Loss loss) {
         return new ExecutionResult(false, stdout, message, tools.jackson.databind.node.NullNode.getInstance(),
-                durationMillis, timedOut, true, timedOut ? 124 : 137);
+                durationMillis, loss == Loss.TIMEOUT_KILLED, loss, loss == Loss.TIMEOUT_KILLED ? 124 : 137);
     }
 
     public static ExecutionResult emptySuccess() {
-        return new ExecutionResult(true, "", "", StringNode.valueOf(""), 0, false, false, null);
+        return new ExecutionResult(true, "", "", StringNode.valueOf(""), 0, false, Loss.NONE, null);
     }
 }

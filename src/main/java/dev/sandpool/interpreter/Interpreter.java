@@ -81,17 +81,20 @@ public final class Interpreter implements AutoCloseable {
             JsonNode result = forkBombed || (exitCode == null && !success) ? NullNode.getInstance()
                     : reply.has("result") ? reply.get("result") : tools.jackson.databind.node.StringNode.valueOf("");
             return new ExecutionResult(success && !forkBombed, reply.path("stdout").asString(""), stderr, result,
-                    millisSince(started), reply.path("timedOut").asBoolean(false), forkBombed, exitCode);
+                    millisSince(started), reply.path("timedOut").asBoolean(false),
+                    forkBombed ? ExecutionResult.Loss.PROCESS_LIMIT : ExecutionResult.Loss.NONE, exitCode);
         } catch (DriverConnection.DeadlineExceededException e) {
             close();
             return ExecutionResult.lost("", "TimeoutError: execution timed out after "
                     + request.timeout().toSeconds() + " seconds and did not stop when interrupted; "
-                    + "the session was ended and the next call starts a new one\n", millisSince(started), true);
+                    + "the session was ended and the next call starts a new one\n", millisSince(started),
+                    ExecutionResult.Loss.TIMEOUT_KILLED);
         } catch (IOException | RuntimeException e) {
             String reason = waitForDeathReason();
+            boolean memory = sandbox.oomKilled();
             close();
-            return ExecutionResult.lost("", "SessionLost: " + reason
-                    + "; the next call starts a new session\n", millisSince(started), false);
+            return ExecutionResult.lost("", "SessionLost: " + reason + "; the next call starts a new session\n",
+                    millisSince(started), memory ? ExecutionResult.Loss.MEMORY_LIMIT : ExecutionResult.Loss.DIED);
         }
     }
 

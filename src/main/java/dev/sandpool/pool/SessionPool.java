@@ -31,6 +31,7 @@ public final class SessionPool implements AutoCloseable {
     private final PoolConfig config;
     private final InterpreterFactory factory;
     private final Clock clock;
+    private volatile PoolListener listener = PoolListener.NONE;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<Interpreter> ready = new ConcurrentLinkedDeque<>();
     private final Semaphore startSlots;
@@ -56,6 +57,10 @@ public final class SessionPool implements AutoCloseable {
         return config.name();
     }
 
+    public void listener(PoolListener listener) {
+        this.listener = listener;
+    }
+
     public PoolConfig config() {
         return config;
     }
@@ -65,7 +70,12 @@ public final class SessionPool implements AutoCloseable {
         for (int attempt = 0; ; attempt++) {
             Session session = acquire(identifier);
             try {
-                return session.execute(request);
+                long queued = System.nanoTime();
+                ExecutionResult result = session.execute(request);
+                Duration total = Duration.ofNanos(System.nanoTime() - queued);
+                Duration waited = total.minusMillis(result.durationMillis());
+                listener.executionFinished(name(), identifier, result, waited.isNegative() ? Duration.ZERO : waited);
+                return result;
             } catch (Session.SessionClosedException e) {
                 if (attempt > 2) {
                     throw new SessionStartException("the session was ended repeatedly while waiting", e);
@@ -102,11 +112,14 @@ public final class SessionPool implements AutoCloseable {
             session = sessions.get(identifier);
             if (session == null) {
                 if (sessions.size() >= config.maxConcurrentSessions()) {
+                    listener.poolFull(name());
                     throw new PoolFullException(name(), config.maxConcurrentSessions());
                 }
-                session = new Session(identifier, takeReady(), this::startForSession, clock);
+                Interpreter ready = takeReady();
+                session = new Session(identifier, ready, this::startForSession, clock);
                 sessions.put(identifier, session);
-                LOG.debug("pool {}: allocated a session ({} allocated, {} ready)", name(), sessions.size(), ready.size());
+                listener.sessionAllocated(name(), identifier, ready != null);
+                LOG.debug("pool {}: allocated a session ({} allocated, {} ready)", name(), sessions.size(), this.ready.size());
             }
         }
         refill();
@@ -124,6 +137,7 @@ public final class SessionPool implements AutoCloseable {
             return false;
         }
         session.close();
+        listener.sessionEnded(name(), identifier, PoolListener.EndReason.DELETED);
         refill();
         return true;
     }
@@ -147,6 +161,7 @@ public final class SessionPool implements AutoCloseable {
             if (session.idleSince(cutoff) && sessions.remove(session.identifier(), session)) {
                 LOG.debug("pool {}: session idle past its cooldown, destroying it", name());
                 session.close();
+                listener.sessionEnded(name(), session.identifier(), PoolListener.EndReason.EXPIRED);
             }
         }
         refill();
@@ -175,6 +190,7 @@ public final class SessionPool implements AutoCloseable {
             interpreter = startWithSlot();
         } catch (RuntimeException e) {
             LOG.warn("pool {}: could not start a ready session: {}", name(), e.getMessage());
+            listener.sandboxStartFailed(name(), e);
             refillPausedUntilNanos = System.nanoTime() + START_RETRY_DELAY.toNanos();
         } finally {
             boolean keep;
@@ -216,9 +232,13 @@ public final class SessionPool implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new SessionStartException("interrupted while waiting to start a session", e);
         }
+        long started = System.nanoTime();
         try {
-            return factory.start();
+            Interpreter interpreter = factory.start();
+            listener.sandboxStarted(name(), Duration.ofNanos(System.nanoTime() - started));
+            return interpreter;
         } catch (IOException e) {
+            listener.sandboxStartFailed(name(), e);
             throw new SessionStartException("could not start a session in pool '" + name() + "': " + e.getMessage(), e);
         } finally {
             startSlots.release();
@@ -230,7 +250,10 @@ public final class SessionPool implements AutoCloseable {
         synchronized (lock) {
             closed = true;
         }
-        sessions.values().forEach(Session::close);
+        sessions.values().forEach(s -> {
+            s.close();
+            listener.sessionEnded(name(), s.identifier(), PoolListener.EndReason.SHUTDOWN);
+        });
         sessions.clear();
         Interpreter interpreter;
         while ((interpreter = ready.poll()) != null) {

@@ -62,6 +62,11 @@ final class BubblewrapSandbox implements Sandbox {
     }
 
     @Override
+    public boolean oomKilled() {
+        return cgroup.oomKills() > 0;
+    }
+
+    @Override
     public String deathReason() {
         if (cgroup.oomKills() > 0) {
             return "memory limit of " + limits.memory() + " exceeded: the session's processes were killed";

@@ -26,6 +26,9 @@ public interface Sandbox extends AutoCloseable {
      */
     long processLimitHits();
 
+    /** Whether the kernel's OOM killer has fired inside the sandbox. */
+    boolean oomKilled();
+
     /** Why the sandbox is gone, in words for the user (for example: memory limit of 512Mi exceeded). */
     String deathReason();
 

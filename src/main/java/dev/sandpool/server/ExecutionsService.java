@@ -91,7 +91,8 @@ final class ExecutionsService implements HttpService {
         try {
             tracked.result().complete(pool.execute(identifier, request));
         } catch (RuntimeException e) {
-            tracked.result().complete(ExecutionResult.lost("", "ExecutionFailed: " + e.getMessage() + "\n", 0, false));
+            tracked.result().complete(ExecutionResult.lost("", "ExecutionFailed: " + e.getMessage() + "\n", 0,
+                    ExecutionResult.Loss.DIED));
         }
     }
 
