@@ -19,7 +19,8 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .addModule(new SimpleModule().addDeserializer(DataSize.class, new DataSizeDeserializer()))
+            .addModule(new SimpleModule().addDeserializer(DataSize.class, new DataSizeDeserializer())
+                    .addSerializer(DataSize.class, new tools.jackson.databind.ser.std.ToStringSerializer(DataSize.class)))
             .build();
 
     private ConfigLoader() {}
@@ -48,6 +49,19 @@ public final class ConfigLoader {
         } catch (JacksonException e) {
             throw new ConfigException("invalid config at " + where(e) + ": " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** One pool, as stored by the server (the same YAML keys as in the config file). */
+    public static PoolConfig parsePool(String yaml) {
+        try {
+            return YAML.readValue(yaml, PoolConfig.class);
+        } catch (JacksonException e) {
+            throw new ConfigException("invalid stored pool: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static String writePool(PoolConfig pool) {
+        return YAML.writeValueAsString(pool);
     }
 
     private static String where(JacksonException e) {

@@ -45,6 +45,13 @@ public record PoolConfig(
         return new PoolConfig(name, null, null, null, null, null, null, null, null);
     }
 
+    /** Every problem with this pool, each as "key: message" with the key relative to the pool. */
+    public java.util.List<String> problems() {
+        Validation v = new Validation();
+        validate("", v);
+        return v.problems().stream().map(p -> p.startsWith(".") ? p.substring(1) : p).toList();
+    }
+
     /** Checks every field; messages name the key (prefixed with {@code where}) and the allowed range. */
     void validate(String where, Validation v) {
         if (name == null || !NAME.matcher(name).matches()) {

@@ -11,6 +11,10 @@ final class Validation {
         problems.add(key + ": " + message);
     }
 
+    java.util.List<String> problems() {
+        return java.util.List.copyOf(problems);
+    }
+
     void throwIfFailed() {
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("\n", problems));

@@ -1,7 +1,6 @@
 package dev.sandpool.pool;
 
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -10,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The server's pools by name, and the one timer that reaps idle sessions and refills ready ones. */
 public final class PoolManager implements AutoCloseable {
-    private final Map<String, SessionPool> pools = new LinkedHashMap<>();
+    private final Map<String, SessionPool> pools = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("pool-housekeeping").factory());
 
@@ -28,6 +27,25 @@ public final class PoolManager implements AutoCloseable {
             }
         }), 250, 250, TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /** Adds a pool at run time; false when one of that name exists. */
+    public synchronized boolean add(SessionPool pool) {
+        if (pools.putIfAbsent(pool.name(), pool) != null) {
+            return false;
+        }
+        pool.refill();
+        return true;
+    }
+
+    /** Stops allocation in the pool, ends its sessions and frees everything; false when there was none. */
+    public boolean remove(String name) {
+        SessionPool pool = pools.remove(name);
+        if (pool == null) {
+            return false;
+        }
+        pool.close();
+        return true;
     }
 
     public Optional<SessionPool> pool(String name) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +29,7 @@ public final class SessionPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionPool.class);
     private static final Duration START_RETRY_DELAY = Duration.ofSeconds(2);
 
-    private final PoolConfig config;
+    private volatile PoolConfig config;
     private final InterpreterFactory factory;
     private final Clock clock;
     private volatile PoolListener listener = PoolListener.NONE;
@@ -40,10 +41,10 @@ public final class SessionPool implements AutoCloseable {
     private volatile long refillPausedUntilNanos;
     private volatile boolean closed;
 
-    /** Starts interpreters for this pool's sessions. */
+    /** Starts interpreters for this pool's sessions, as the pool is configured at that moment. */
     @FunctionalInterface
     public interface InterpreterFactory {
-        Interpreter start() throws IOException;
+        Interpreter start(PoolConfig config) throws IOException;
     }
 
     public SessionPool(PoolConfig config, InterpreterFactory factory, Clock clock, int parallelStarts) {
@@ -126,6 +127,29 @@ public final class SessionPool implements AutoCloseable {
         return session;
     }
 
+    /**
+     * Applies a new configuration to new sessions. Allocated sessions are never ended by it, even
+     * when the maximum drops below their number; ready sandboxes started under the old settings
+     * are replaced when what a sandbox is made of changed, and trimmed when there are too many.
+     */
+    public void reconfigure(PoolConfig updated) {
+        PoolConfig previous;
+        List<Interpreter> stale = new java.util.ArrayList<>();
+        synchronized (lock) {
+            previous = config;
+            config = updated;
+            boolean remake = !previous.memory().equals(updated.memory()) || !previous.cpu().equals(updated.cpu())
+                    || !previous.preload().equals(updated.preload());
+            int target = Math.max(0, Math.min(updated.readySessionInstances(), updated.maxConcurrentSessions() - sessions.size()));
+            Interpreter interpreter;
+            while ((remake || ready.size() > target) && (interpreter = ready.poll()) != null) {
+                stale.add(interpreter);
+            }
+        }
+        stale.forEach(Interpreter::close);
+        refill();
+    }
+
     public Optional<Session> find(String identifier) {
         return Optional.ofNullable(sessions.get(identifier));
     }
@@ -148,6 +172,13 @@ public final class SessionPool implements AutoCloseable {
 
     public int readyCount() {
         return ready.size();
+    }
+
+    /** Ready sandboxes being started now. */
+    public int startingCount() {
+        synchronized (lock) {
+            return starting;
+        }
     }
 
     public Collection<Session> sessions() {
@@ -234,7 +265,7 @@ public final class SessionPool implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            Interpreter interpreter = factory.start();
+            Interpreter interpreter = factory.start(config);
             listener.sandboxStarted(name(), Duration.ofNanos(System.nanoTime() - started));
             return interpreter;
         } catch (IOException e) {

@@ -10,7 +10,8 @@ import java.util.List;
  * Rewrites every accepted spelling of a pool endpoint to the canonical {@code /pools/{name}/...}:
  * the Azure-shaped {@code /subscriptions/{s}/resourceGroups/{r}/sessionPools/{name}}, double
  * slashes ({@code //code/execute} from LlamaIndex.TS, {@code //files} from old SK .NET) and
- * trailing slashes. Services then see only canonical paths.
+ * trailing slashes. The ARM path of the pool resource itself maps to {@code /management/pools}.
+ * Services then see only canonical paths.
  */
 final class PathAliases implements Handler {
 
@@ -31,6 +32,17 @@ final class PathAliases implements Handler {
             if (!segment.isEmpty()) {
                 segments.add(segment);
             }
+        }
+        // ARM: /subscriptions/{s}/resourceGroups/{r}/providers/Microsoft.App/sessionPools[/{name}]
+        if (segments.size() >= 7
+                && segments.get(0).equalsIgnoreCase("subscriptions")
+                && segments.get(2).equalsIgnoreCase("resourceGroups")
+                && segments.get(4).equalsIgnoreCase("providers")
+                && segments.get(5).equalsIgnoreCase("Microsoft.App")
+                && segments.get(6).equalsIgnoreCase("sessionPools")) {
+            List<String> rest = new ArrayList<>(List.of("management", "pools"));
+            rest.addAll(segments.subList(7, segments.size()));
+            return "/" + String.join("/", rest);
         }
         if (segments.size() >= 6
                 && segments.get(0).equalsIgnoreCase("subscriptions")

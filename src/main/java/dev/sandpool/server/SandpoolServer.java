@@ -9,6 +9,7 @@ import dev.sandpool.config.SandpoolConfig;
 import dev.sandpool.interpreter.DriverFiles;
 import dev.sandpool.interpreter.Interpreter;
 import dev.sandpool.interpreter.InterpreterLauncher;
+import dev.sandpool.pool.PoolFactory;
 import dev.sandpool.pool.PoolManager;
 import dev.sandpool.pool.SessionPool;
 import dev.sandpool.sandbox.BubblewrapRuntime;
@@ -23,25 +24,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import dev.sandpool.store.Database;
+import dev.sandpool.store.PoolStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds the sandbox runtime, the pools and the HTTP server from a config,
  * and tears them down in reverse order.
  */
 public final class SandpoolServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SandpoolServer.class);
     private final SandpoolConfig config;
     private final SandboxRuntime runtime;
+    private final Database database;
     private final PoolManager pools;
     private final Optional<ApiKeyFile.Loaded> apiKey;
     private final Optional<SecretFile.Loaded> identitySecret;
     private final WebServer web;
 
-    private SandpoolServer(SandpoolConfig config, SandboxRuntime runtime, PoolManager pools,
+    private SandpoolServer(SandpoolConfig config, SandboxRuntime runtime, Database database, PoolManager pools,
                            Optional<ApiKeyFile.Loaded> apiKey, Optional<SecretFile.Loaded> identitySecret, WebServer web) {
         this.config = config;
         this.runtime = runtime;
+        this.database = database;
         this.pools = pools;
         this.apiKey = apiKey;
         this.identitySecret = identitySecret;
@@ -56,10 +67,22 @@ public final class SandpoolServer implements AutoCloseable {
         BubblewrapRuntime runtime = new BubblewrapRuntime(dataDir, config.sandbox(), cgroups);
         runtime.cleanupLeftovers();
         DriverFiles.Installed drivers = DriverFiles.install(dataDir.resolve("runtime"));
-        List<SessionPool> pools = config.pools().stream()
-                .map(pool -> newPool(pool, runtime, drivers, config))
-                .toList();
+        PoolFactory factory = new PoolFactory(runtime, drivers, config);
+        Database database = Database.open(dataDir);
+        PoolStore store = new PoolStore(database);
+        Set<String> fromConfigFile = config.pools().stream().map(PoolConfig::name).collect(Collectors.toSet());
+        List<PoolConfig> all = new ArrayList<>(config.pools());
+        for (PoolConfig stored : store.all()) {
+            if (fromConfigFile.contains(stored.name())) {
+                LOG.warn("pool {} is defined in the config file and was also created through the API; the config file wins",
+                        stored.name());
+            } else {
+                all.add(stored);
+            }
+        }
+        List<SessionPool> pools = all.stream().map(factory::create).toList();
         PoolManager manager = new PoolManager(pools).start();
+        ManagementService management = new ManagementService(manager, factory, store, fromConfigFile);
         Optional<ApiKeyFile.Loaded> apiKey = config.auth().mode() == AuthMode.API_KEY
                 ? Optional.of(ApiKeyFile.loadOrCreate(dataDir)) : Optional.empty();
         try {
@@ -75,38 +98,27 @@ public final class SandpoolServer implements AutoCloseable {
                     .shutdownHook(false)
                     .routing(r -> {
                         tokens.ifPresent(r::register);
-                        routing(r, manager, apiKey.map(ApiKeyFile.Loaded::key), config);
+                        routing(r, manager, management, apiKey.map(ApiKeyFile.Loaded::key), config);
                     })
                     .build()
                     .start();
-            return new SandpoolServer(config, runtime, manager, apiKey, identitySecret, web);
+            return new SandpoolServer(config, runtime, database, manager, apiKey, identitySecret, web);
         } catch (RuntimeException e) {
             manager.close();
+            database.close();
             throw e;
         }
     }
 
-    private static SessionPool newPool(PoolConfig pool, SandboxRuntime runtime, DriverFiles.Installed drivers,
-                                       SandpoolConfig config) {
-        ResourceLimits limits = new ResourceLimits(pool.memory(), pool.cpu(), config.sandbox().pidsLimit());
-        InterpreterLauncher launcher = switch (pool.containerType()) {
-            case NodeLTS -> InterpreterLauncher.node(drivers.node(), pool.preload());
-            case Shell -> InterpreterLauncher.python(drivers.python(), List.of());
-            default -> InterpreterLauncher.python(drivers.python(), pool.preload());
-        };
-        Duration grace = Duration.ofSeconds(config.execution().interruptGraceInSeconds());
-        int parallelStarts = Math.max(2, Runtime.getRuntime().availableProcessors());
-        return new SessionPool(pool, () -> Interpreter.start(runtime, launcher, limits, grace), Clock.systemUTC(),
-                parallelStarts);
-    }
-
     /** The whole HTTP surface; shared by {@code main} and by tests. */
-    static void routing(HttpRouting.Builder routing, PoolManager pools, Optional<String> apiKey, SandpoolConfig config) {
+    static void routing(HttpRouting.Builder routing, PoolManager pools, ManagementService management,
+                        Optional<String> apiKey, SandpoolConfig config) {
         PoolRequests requests = new PoolRequests(pools);
         ExecutionConfig limits = config.execution();
         routing.addFilter(new ApiKeyAuth(apiKey))
                 .any(new PathAliases())
                 .register(new HealthService())
+                .register("/management/pools", management)
                 .register("/pools/{pool}", new CodeExecuteService(requests, limits),
                         new ExecutionsService(requests, limits), new SessionService(requests, new PoolMetadata()),
                         new FilesService(requests, config.files()))
@@ -149,6 +161,7 @@ public final class SandpoolServer implements AutoCloseable {
     public void close() {
         web.stop();
         pools.close();
+        database.close();
         runtime.close();
     }
 }

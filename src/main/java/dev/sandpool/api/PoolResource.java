@@ -1,0 +1,181 @@
+package dev.sandpool.api;
+
+import dev.sandpool.config.ContainerType;
+import dev.sandpool.config.DataSize;
+import dev.sandpool.config.NetworkStatus;
+import dev.sandpool.config.PoolConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A pool as the {@code Microsoft.App/sessionPools} ARM resource (wire-protocol.md 9.1). Sandpool's
+ * own settings (cpu, memory, preload) travel in {@code properties.sandpoolConfiguration}. Reading
+ * is lenient about read-only fields a client echoes back, and strict about the types of the
+ * fields it uses.
+ */
+public final class PoolResource {
+    /** Maps PoolConfig's keys to the resource's property paths, for error messages. */
+    private static final Map<String, String> PATHS = Map.of(
+            "name", "name",
+            "containerType", "properties.containerType",
+            "maxConcurrentSessions", "properties.scaleConfiguration.maxConcurrentSessions",
+            "readySessionInstances", "properties.scaleConfiguration.readySessionInstances",
+            "cooldownPeriodInSeconds", "properties.dynamicPoolConfiguration.cooldownPeriodInSeconds",
+            "networkStatus", "properties.sessionNetworkConfiguration.status",
+            "cpu", "properties.sandpoolConfiguration.cpu",
+            "memory", "properties.sandpoolConfiguration.memory",
+            "preload", "properties.sandpoolConfiguration.preload");
+
+    private PoolResource() {}
+
+    /** Live numbers shown in {@code templateUpdateStatus}. */
+    public record Status(int ready, int starting, int allocated, String source) {}
+
+    /** The config a PUT (from defaults) or PATCH (from {@code base}) describes. */
+    public static PoolConfig read(String name, JsonNode body, PoolConfig base) {
+        if (!body.isObject()) {
+            throw new InvalidRequestException("the body must be a JSON object with 'properties'");
+        }
+        JsonNode p = body.path("properties");
+        if (!p.isMissingNode() && !p.isObject()) {
+            throw new InvalidRequestException("properties must be an object");
+        }
+        ContainerType type = base.containerType();
+        if (p.has("containerType")) {
+            String text = string(p, "containerType", "properties.containerType");
+            type = ContainerType.parse(text).orElseThrow(() -> new InvalidRequestException(
+                    "properties.containerType must be PythonLTS, NodeLTS, Shell or CustomContainer (got '" + text + "')"));
+        }
+        JsonNode scale = p.path("scaleConfiguration");
+        int max = integer(scale, "maxConcurrentSessions", "properties.scaleConfiguration", base.maxConcurrentSessions());
+        int ready = integer(scale, "readySessionInstances", "properties.scaleConfiguration",
+                scale.has("maxConcurrentSessions") && !scale.has("readySessionInstances")
+                        ? Math.min(base.readySessionInstances(), max) : base.readySessionInstances());
+        JsonNode dynamic = p.path("dynamicPoolConfiguration");
+        JsonNode lifecycle = dynamic.path("lifecycleConfiguration");
+        for (JsonNode kind : List.of(dynamic.path("executionType"), lifecycle.path("lifecycleType"))) {
+            if (!kind.isMissingNode() && !kind.isNull() && !kind.asString("").equalsIgnoreCase("Timed")) {
+                throw new InvalidRequestException("only the Timed lifecycle is supported for this pool (got '"
+                        + kind.asString("") + "'); OnContainerExit is for custom containers");
+            }
+        }
+        int cooldown = integer(lifecycle, "cooldownPeriodInSeconds", "properties.dynamicPoolConfiguration.lifecycleConfiguration",
+                integer(dynamic, "cooldownPeriodInSeconds", "properties.dynamicPoolConfiguration", base.cooldownPeriodInSeconds()));
+        NetworkStatus network = base.networkStatus();
+        JsonNode networkNode = p.path("sessionNetworkConfiguration").path("status");
+        if (!networkNode.isMissingNode() && !networkNode.isNull()) {
+            String text = networkNode.asString("");
+            network = text.equalsIgnoreCase("EgressEnabled") ? NetworkStatus.EgressEnabled
+                    : text.equalsIgnoreCase("EgressDisabled") ? NetworkStatus.EgressDisabled
+                    : fail("properties.sessionNetworkConfiguration.status must be EgressEnabled or EgressDisabled");
+        }
+        if (p.has("customContainerTemplate") && !p.get("customContainerTemplate").isNull()) {
+            throw new InvalidRequestException("properties.customContainerTemplate: custom containers are not supported yet");
+        }
+        JsonNode own = p.path("sandpoolConfiguration");
+        double cpu = base.cpu();
+        if (own.has("cpu")) {
+            if (!own.get("cpu").isNumber()) {
+                throw new InvalidRequestException("properties.sandpoolConfiguration.cpu must be a number of cores");
+            }
+            cpu = own.get("cpu").asDouble();
+        }
+        DataSize memory = base.memory();
+        if (own.has("memory")) {
+            try {
+                memory = own.get("memory").isNumber() ? DataSize.ofBytes(own.get("memory").asLong())
+                        : DataSize.parse(own.get("memory").asString(""));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("properties.sandpoolConfiguration.memory: " + e.getMessage());
+            }
+        }
+        List<String> preload = base.preload();
+        if (own.has("preload")) {
+            if (!own.get("preload").isArray()) {
+                throw new InvalidRequestException("properties.sandpoolConfiguration.preload must be a list of module names");
+            }
+            preload = new ArrayList<>();
+            for (JsonNode module : own.get("preload")) {
+                preload.add(module.asString(""));
+            }
+        }
+        PoolConfig pool = new PoolConfig(name, type, max, ready, cooldown, network, cpu, memory, preload);
+        List<String> problems = pool.problems().stream().map(PoolResource::toResourcePath).toList();
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(String.join("; ", problems));
+        }
+        return pool;
+    }
+
+    private static String toResourcePath(String problem) {
+        int colon = problem.indexOf(':');
+        String key = colon < 0 ? problem : problem.substring(0, colon);
+        return PATHS.getOrDefault(key, key) + (colon < 0 ? "" : problem.substring(colon));
+    }
+
+    public static Map<String, Object> write(PoolConfig pool, String endpoint, Status status) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("environmentId", null);
+        properties.put("poolManagementType", "Dynamic");
+        properties.put("containerType", pool.containerType().name());
+        properties.put("scaleConfiguration", ordered("maxConcurrentSessions", pool.maxConcurrentSessions(),
+                "readySessionInstances", pool.readySessionInstances()));
+        Map<String, Object> dynamic = ordered("executionType", "Timed", "cooldownPeriodInSeconds", pool.cooldownPeriodInSeconds());
+        dynamic.put("lifecycleConfiguration", ordered("lifecycleType", "Timed", "cooldownPeriodInSeconds",
+                pool.cooldownPeriodInSeconds()));
+        properties.put("dynamicPoolConfiguration", dynamic);
+        properties.put("sessionNetworkConfiguration", Map.of("status", pool.networkStatus().name()));
+        Map<String, Object> own = ordered("cpu", pool.cpu(), "memory", pool.memory().toString());
+        own.put("preload", pool.preload());
+        own.put("source", status.source());
+        properties.put("sandpoolConfiguration", own);
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("expectedCount", pool.readySessionInstances());
+        counts.put("readyCount", status.ready());
+        counts.put("pendingCount", status.starting());
+        counts.put("allocatedCount", status.allocated());
+        properties.put("templateUpdateStatus", Map.of("activeTemplate", Map.of("status", counts)));
+        properties.put("poolManagementEndpoint", endpoint);
+        properties.put("provisioningState", "Succeeded");
+        Map<String, Object> resource = new LinkedHashMap<>();
+        resource.put("id", "/subscriptions/local/resourceGroups/sandpool/providers/Microsoft.App/sessionPools/" + pool.name());
+        resource.put("name", pool.name());
+        resource.put("type", "Microsoft.App/sessionPools");
+        resource.put("location", "local");
+        resource.put("properties", properties);
+        return resource;
+    }
+
+    private static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put(k1, v1);
+        map.put(k2, v2);
+        return map;
+    }
+
+    private static String string(JsonNode node, String field, String path) {
+        JsonNode value = node.get(field);
+        if (!value.isString()) {
+            throw new InvalidRequestException(path + " must be a string");
+        }
+        return value.asString();
+    }
+
+    private static int integer(JsonNode node, String field, String path, int fallback) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw new InvalidRequestException(path + "." + field + " must be a whole number");
+        }
+        return value.asInt();
+    }
+
+    private static <T> T fail(String message) {
+        throw new InvalidRequestException(message);
+    }
+}

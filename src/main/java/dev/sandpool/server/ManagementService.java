@@ -1,0 +1,133 @@
+package dev.sandpool.server;
+
+import dev.sandpool.api.PoolResource;
+import dev.sandpool.config.PoolConfig;
+import dev.sandpool.pool.PoolFactory;
+import dev.sandpool.pool.PoolManager;
+import dev.sandpool.pool.SessionPool;
+import dev.sandpool.store.PoolStore;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /management/pools[/{name}]}: pools as ARM {@code Microsoft.App/sessionPools} resources.
+ * Pools created here are stored in SQLite and come back after a restart; pools from the config
+ * file are shown but can only be changed in the file.
+ */
+final class ManagementService implements HttpService {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{1,61}[a-z0-9]");
+    private final PoolManager pools;
+    private final PoolFactory factory;
+    private final PoolStore store;
+    private final Set<String> fromConfigFile;
+
+    ManagementService(PoolManager pools, PoolFactory factory, PoolStore store, Set<String> fromConfigFile) {
+        this.pools = pools;
+        this.factory = factory;
+        this.store = store;
+        this.fromConfigFile = Set.copyOf(fromConfigFile);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::list)
+             .get("/{name}", (req, res) -> Responses.json(res, Status.OK_200, describe(req, existing(req))))
+             .put("/{name}", this::put)
+             .patch("/{name}", this::patch)
+             .delete("/{name}", this::delete);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("value", pools.pools().stream().map(p -> describe(req, p)).toList());
+        body.put("nextLink", null);
+        Responses.json(res, Status.OK_200, body);
+    }
+
+    /** Creates (201) or replaces (200) a pool; the body is the whole resource, missing values take defaults. */
+    private synchronized void put(ServerRequest req, ServerResponse res) {
+        String name = name(req);
+        PoolConfig wanted = PoolResource.read(name, PoolRequests.jsonBody(req), PoolConfig.named(name));
+        var current = pools.pool(name);
+        if (current.isPresent()) {
+            guardConfigFile(name);
+            replace(current.get(), wanted);
+            Responses.json(res, Status.OK_200, describe(req, current.get()));
+            return;
+        }
+        store.save(wanted);
+        SessionPool pool = factory.create(wanted);
+        if (!pools.add(pool)) {
+            pool.close();
+            throw new ApiException(Status.CONFLICT_409, "Conflict", "pool '" + name + "' was created concurrently");
+        }
+        Responses.json(res, Status.CREATED_201, describe(req, pool));
+    }
+
+    /** A merge patch of the properties; allocated sessions keep running whatever changes. */
+    private synchronized void patch(ServerRequest req, ServerResponse res) {
+        SessionPool pool = existing(req);
+        guardConfigFile(pool.name());
+        replace(pool, PoolResource.read(pool.name(), PoolRequests.jsonBody(req), pool.config()));
+        Responses.json(res, Status.OK_200, describe(req, pool));
+    }
+
+    private void replace(SessionPool pool, PoolConfig wanted) {
+        if (wanted.containerType() != pool.config().containerType()) {
+            throw new ApiException(Status.BAD_REQUEST_400, "InvalidPoolConfiguration",
+                    "properties.containerType cannot change after creation (it is " + pool.config().containerType() + ")");
+        }
+        store.save(wanted);
+        pool.reconfigure(wanted);
+    }
+
+    private synchronized void delete(ServerRequest req, ServerResponse res) {
+        SessionPool pool = existing(req);
+        guardConfigFile(pool.name());
+        store.delete(pool.name());
+        pools.remove(pool.name());
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private void guardConfigFile(String name) {
+        if (fromConfigFile.contains(name)) {
+            throw new ApiException(Status.CONFLICT_409, "PoolDefinedInConfigFile",
+                    "pool '" + name + "' is defined in the server's config file; change it there");
+        }
+    }
+
+    private SessionPool existing(ServerRequest req) {
+        String name = name(req);
+        return pools.pool(name).orElseThrow(() -> new ApiException(Status.NOT_FOUND_404, "ResourceNotFound",
+                "404: session pool '" + name + "' does not exist"));
+    }
+
+    private static String name(ServerRequest req) {
+        String name = req.path().pathParameters().get("name");
+        if (!NAME.matcher(name).matches()) {
+            throw new ApiException(Status.BAD_REQUEST_400, "InvalidResourceName",
+                    "name: must be 3-63 characters of lowercase letters, digits and '-', starting with a letter (got '"
+                            + name + "')");
+        }
+        return name;
+    }
+
+    private Map<String, Object> describe(ServerRequest req, SessionPool pool) {
+        var uri = req.requestedUri();
+        String base = uri.scheme() + "://" + uri.authority();
+        return PoolResource.write(pool.config(), base + "/pools/" + pool.name(), new PoolResource.Status(pool.readyCount(),
+                pool.startingCount(), pool.allocatedCount(), fromConfigFile.contains(pool.name()) ? "config" : "api"));
+    }
+
+    static List<String> names(List<PoolConfig> configs) {
+        return configs.stream().map(PoolConfig::name).toList();
+    }
+}

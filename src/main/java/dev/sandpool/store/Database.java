@@ -1,0 +1,63 @@
+package dev.sandpool.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The server's SQLite file in the data directory, in WAL mode so that reads never wait for the
+ * writer. One connection, used under its own lock: the server's write rate is a few rows per
+ * session, far below what one connection serves.
+ */
+public final class Database implements AutoCloseable {
+    private final Connection connection;
+
+    private Database(Connection connection) {
+        this.connection = connection;
+    }
+
+    public static Database open(Path dataDir) {
+        try {
+            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("sandpool.db"));
+            try (Statement s = connection.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA busy_timeout=5000");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS pools (
+                          name TEXT PRIMARY KEY,
+                          config TEXT NOT NULL,
+                          created_at TEXT NOT NULL,
+                          updated_at TEXT NOT NULL)""");
+            }
+            return new Database(connection);
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the database in " + dataDir, e);
+        }
+    }
+
+    /** Runs {@code work} with the connection, one caller at a time. */
+    public synchronized <T> T with(SqlWork<T> work) {
+        try {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw new StoreException("database error: " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // closing at shutdown: nothing left to protect
+        }
+    }
+}
