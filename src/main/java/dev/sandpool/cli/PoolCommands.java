@@ -1,0 +1,146 @@
+package dev.sandpool.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+
+/** {@code sandpool pool ...}: session pools through the management API, like {@code az containerapp sessionpool}. */
+@Command(name = "pool", mixinStandardHelpOptions = true,
+        description = "Create, change, show, list and delete session pools.",
+        subcommands = {PoolCommands.Create.class, PoolCommands.Update.class, PoolCommands.Show.class,
+                PoolCommands.ListPools.class, PoolCommands.Delete.class})
+final class PoolCommands {
+    static String path(String name) {
+        return "/management/pools/" + Urls.encode(name);
+    }
+
+    /** {@code --wait} and {@code --timeout}, for the commands after which sessions start. */
+    static final class WaitFlags {
+        @Option(names = "--wait", description = "wait until the pool's ready sessions have started (progress on stderr)")
+        boolean wait;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+                description = "how long --wait waits (default ${DEFAULT-VALUE})")
+        int timeout;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a pool (PUT /management/pools/{name}).")
+    static final class Create extends ClientCommand {
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "pool name: 3-63 of a-z, 0-9, '-'")
+        String name;
+
+        @Mixin
+        PoolFlags flags;
+
+        @Mixin
+        WaitFlags waiting;
+
+        @Override
+        int run(ApiClient api, Output output) {
+            JsonNode pool = api.json("PUT", path(name), flags.body(name, true));
+            if (waiting.wait) {
+                pool = PoolWait.untilReady(api, name, waiting.timeout, err());
+            }
+            print(output, pool);
+            return 0;
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = "Change a pool's settings (PATCH); sessions already allocated keep running.")
+    static final class Update extends ClientCommand {
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "pool name")
+        String name;
+
+        @Mixin
+        PoolFlags flags;
+
+        @Mixin
+        WaitFlags waiting;
+
+        @Override
+        int run(ApiClient api, Output output) {
+            JsonNode pool = api.json("PATCH", path(name), flags.body(name, false));
+            if (waiting.wait) {
+                pool = PoolWait.untilReady(api, name, waiting.timeout, err());
+            }
+            print(output, pool);
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a pool, with its live session counts.")
+    static final class Show extends ClientCommand {
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "pool name")
+        String name;
+
+        @Override
+        int run(ApiClient api, Output output) {
+            print(output, api.json("GET", path(name), null));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List pools (as az does: a JSON array of pool resources).")
+    static final class ListPools extends ClientCommand {
+        @Override
+        int run(ApiClient api, Output output) {
+            JsonNode pools = api.json("GET", "/management/pools", null).path("value");
+            if (output.table()) {
+                List<List<String>> rows = new ArrayList<>();
+                pools.forEach(pool -> rows.add(row(pool)));
+                output.table(HEADERS, rows);
+            } else {
+                output.json(pools);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a pool and every session in it.")
+    static final class Delete extends ClientCommand {
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "pool name")
+        String name;
+
+        @Override
+        int run(ApiClient api, Output output) {
+            api.send("DELETE", path(name), java.net.http.HttpRequest.BodyPublishers.noBody(), null, null);
+            if (output.table()) {
+                output.line("deleted pool " + name);
+            } else {
+                output.json(Output.JSON.createObjectNode().put("name", name).put("deleted", true));
+            }
+            return 0;
+        }
+    }
+
+    private static final List<String> HEADERS = List.of("NAME", "TYPE", "MAX", "READY", "ALLOCATED", "COOLDOWN",
+            "NETWORK", "CPU", "MEMORY", "SOURCE", "ENDPOINT");
+
+    static void print(Output output, JsonNode pool) {
+        if (output.table()) {
+            output.table(HEADERS, List.of(row(pool)));
+        } else {
+            output.json(pool);
+        }
+    }
+
+    private static List<String> row(JsonNode pool) {
+        JsonNode p = pool.path("properties");
+        JsonNode status = p.path("templateUpdateStatus").path("activeTemplate").path("status");
+        JsonNode own = p.path("sandpoolConfiguration");
+        return List.of(Output.cell(pool.path("name")), Output.cell(p.path("containerType")),
+                Output.cell(p.path("scaleConfiguration").path("maxConcurrentSessions")),
+                Output.cell(status.path("readyCount")) + "/" + Output.cell(status.path("expectedCount")),
+                Output.cell(status.path("allocatedCount")),
+                Output.cell(p.path("dynamicPoolConfiguration").path("lifecycleConfiguration").path("cooldownPeriodInSeconds")) + "s",
+                Output.cell(p.path("sessionNetworkConfiguration").path("status")),
+                Output.cell(own.path("cpu")), Output.cell(own.path("memory")), Output.cell(own.path("source")),
+                Output.cell(p.path("poolManagementEndpoint")));
+    }
+}
