@@ -35,10 +35,16 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("sandpool: invalid configuration\n" + e.getMessage());
             return 2;
         }
-        SandpoolServer server = SandpoolServer.start(cfg);
+        SandpoolServer server;
+        try {
+            server = SandpoolServer.start(cfg);
+        } catch (ConfigException e) {
+            System.err.println("sandpool: invalid configuration\n" + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            server.stopKeepingSessions();
             stopped.countDown();
         }, "shutdown"));
         printWelcome(server, System.out);
@@ -49,7 +55,8 @@ final class ServeCommand implements Callable<Integer> {
     SandpoolConfig effectiveConfig() {
         SandpoolConfig cfg = config == null ? SandpoolConfig.defaults() : ConfigLoader.parse(readConfig());
         ServerConfig s = cfg.server();
-        return cfg.withServer(new ServerConfig(s.host(), port != null ? port : s.port(), dataDir != null ? dataDir : s.dataDir()));
+        return cfg.withServer(new ServerConfig(s.host(), port != null ? port : s.port(),
+                dataDir != null ? dataDir : s.dataDir(), s.tls()));
     }
 
     private String readConfig() {
@@ -66,6 +73,13 @@ final class ServeCommand implements Callable<Integer> {
             out.println("  pool '" + pool.name() + "' (" + pool.config().containerType() + "): "
                     + server.poolEndpoint(pool.name()));
         }
+        String cacert = "";
+        if (server.config().server().tls().isSelfSigned()) {
+            Path pem = dev.sandpool.server.TlsSetup.selfSignedCertificate(server.config().server().dataDir());
+            out.println("TLS certificate (self-signed, clients must trust it): " + pem);
+            out.println("  curl --cacert " + pem + "; Python: SSL_CERT_FILE=" + pem + " (requests: REQUESTS_CA_BUNDLE)");
+            cacert = " --cacert " + pem;
+        }
         String auth = server.apiKey().map(k -> " \\\n    -H 'Authorization: Bearer " + k.key() + "'").orElse("");
         server.apiKey().ifPresent(k -> out.println("API key" + (k.generated() ? " (generated)" : "") + ": "
                 + k.key() + "  (stored in " + k.file() + ")"));
@@ -79,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
         String first = server.pools().pools().iterator().next().name();
         out.println();
         out.println("Try it:");
-        out.println("  curl -s -X POST '" + server.poolEndpoint(first)
+        out.println("  curl -s" + cacert + " -X POST '" + server.poolEndpoint(first)
                 + "/code/execute?identifier=my-session-1&api-version=2024-02-02-preview'" + auth + " \\\n"
                 + "    -H 'Content-Type: application/json' \\\n"
                 + "    -d '{\"properties\":{\"codeInputType\":\"inline\",\"executionType\":\"synchronous\","

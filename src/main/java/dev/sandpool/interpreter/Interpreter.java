@@ -40,6 +40,33 @@ public final class Interpreter implements AutoCloseable {
         }
     }
 
+    /**
+     * Reconnects to the interpreter of a sandbox that an earlier server process started. A driver
+     * busy with an execution from before the restart greets only when that ends, hence the wait.
+     */
+    public static java.util.Optional<Interpreter> adopt(SandboxRuntime runtime, dev.sandpool.sandbox.SandboxHandle handle,
+                                                        dev.sandpool.sandbox.ResourceLimits limits, Duration grace) {
+        java.util.Optional<Sandbox> found = runtime.adopt(handle, limits);
+        if (found.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        Sandbox sandbox = found.get();
+        try {
+            DriverConnection connection = DriverConnection.open(sandbox.runDir().resolve("driver.sock"),
+                    Duration.ofSeconds(30), sandbox::isAlive);
+            return java.util.Optional.of(new Interpreter(sandbox, connection, grace));
+        } catch (IOException | RuntimeException e) {
+            sandbox.close();
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** Drops the connection and leaves the sandbox running, for the next server process to adopt. */
+    public void detach() {
+        connection.close();
+        sandbox.detach();
+    }
+
     public Sandbox sandbox() {
         return sandbox;
     }

@@ -12,6 +12,17 @@ public final class Identifiers {
 
     private Identifiers() {}
 
+    /** How an identifier is stored and logged: never in clear, but matchable. */
+    public static String hash(String pool, String identifier) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((pool + "\n" + identifier).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String validate(String identifier) {
         if (identifier == null || identifier.isEmpty()) {
             throw new InvalidIdentifierException("the query parameter 'identifier' is required");

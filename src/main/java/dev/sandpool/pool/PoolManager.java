@@ -56,6 +56,12 @@ public final class PoolManager implements AutoCloseable {
         return pools.values();
     }
 
+    /** Stops housekeeping and leaves every allocated session running for the next server process. */
+    public void detach() {
+        housekeeping.shutdownNow();
+        pools.values().forEach(SessionPool::detach);
+    }
+
     @Override
     public void close() {
         housekeeping.shutdownNow();

@@ -18,18 +18,21 @@ public final class Session {
     private final Instant createdAt;
     private final Clock clock;
     private final Supplier<Interpreter> interpreters;
+    private final java.util.function.Consumer<Interpreter> bound;
     private final ReentrantLock lock = new ReentrantLock(true);
     private volatile Instant lastAccessedAt;
     private volatile boolean closed;
     private volatile Interpreter interpreter; // written under lock
 
-    Session(String identifier, Interpreter first, Supplier<Interpreter> interpreters, Clock clock) {
+    Session(String identifier, Interpreter first, Supplier<Interpreter> interpreters, Clock clock, Instant createdAt,
+            java.util.function.Consumer<Interpreter> bound) {
         this.identifier = identifier;
         this.interpreter = first;
         this.interpreters = interpreters;
+        this.bound = bound;
         this.clock = clock;
-        this.createdAt = clock.instant();
-        this.lastAccessedAt = createdAt;
+        this.createdAt = createdAt;
+        this.lastAccessedAt = clock.instant();
     }
 
     public String identifier() {
@@ -95,6 +98,7 @@ public final class Session {
         }
         if (interpreter == null) {
             interpreter = interpreters.get();
+            bound.accept(interpreter);
         }
         return interpreter;
     }
@@ -112,6 +116,20 @@ public final class Session {
     static final class SessionClosedException extends RuntimeException {
         SessionClosedException() {
             super(null, null, false, false);
+        }
+    }
+
+    /** The current interpreter, if the session has one. */
+    Interpreter interpreterOrNull() {
+        return interpreter;
+    }
+
+    /** Leaves the sandbox running for the next server process; this object is done. */
+    void detach() {
+        closed = true;
+        Interpreter current = interpreter;
+        if (current != null) {
+            current.detach();
         }
     }
 

@@ -33,6 +33,11 @@ public final class SessionPool implements AutoCloseable {
     private final InterpreterFactory factory;
     private final Clock clock;
     private volatile PoolListener listener = PoolListener.NONE;
+    private volatile SessionBook book = SessionBook.NONE;
+    /** Sessions a restarted server adopted, by identifier hash, until their identifier calls again. */
+    private final Map<String, Adopted> adopted = new ConcurrentHashMap<>();
+
+    private record Adopted(Interpreter interpreter, java.time.Instant createdAt, java.time.Instant adoptedAt) {}
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<Interpreter> ready = new ConcurrentLinkedDeque<>();
     private final Semaphore startSlots;
@@ -60,6 +65,19 @@ public final class SessionPool implements AutoCloseable {
 
     public void listener(PoolListener listener) {
         this.listener = listener;
+    }
+
+    public void book(SessionBook book) {
+        this.book = book;
+    }
+
+    /** Takes back a session whose sandbox outlived the previous server process. */
+    public void adopt(String identifierHash, Interpreter interpreter, java.time.Instant createdAt) {
+        adopted.put(identifierHash, new Adopted(interpreter, createdAt, clock.instant()));
+    }
+
+    public int adoptedCount() {
+        return adopted.size();
     }
 
     public PoolConfig config() {
@@ -111,14 +129,21 @@ public final class SessionPool implements AutoCloseable {
                 throw new IllegalStateException("pool " + name() + " is shut down");
             }
             session = sessions.get(identifier);
-            if (session == null) {
-                if (sessions.size() >= config.maxConcurrentSessions()) {
+            Adopted back = session == null ? adopted.remove(Identifiers.hash(name(), identifier)) : null;
+            if (back != null) {
+                session = newSession(identifier, back.interpreter(), back.createdAt());
+                sessions.put(identifier, session);
+            } else if (session == null) {
+                if (sessions.size() + adopted.size() >= config.maxConcurrentSessions()) {
                     listener.poolFull(name());
                     throw new PoolFullException(name(), config.maxConcurrentSessions());
                 }
                 Interpreter ready = takeReady();
-                session = new Session(identifier, ready, this::startForSession, clock);
+                session = newSession(identifier, ready, clock.instant());
                 sessions.put(identifier, session);
+                if (ready != null) {
+                    book.bound(name(), Identifiers.hash(name(), identifier), ready.sandbox().handle(), session.createdAt());
+                }
                 listener.sessionAllocated(name(), identifier, ready != null);
                 LOG.debug("pool {}: allocated a session ({} allocated, {} ready)", name(), sessions.size(), this.ready.size());
             }
@@ -140,7 +165,7 @@ public final class SessionPool implements AutoCloseable {
             config = updated;
             boolean remake = !previous.memory().equals(updated.memory()) || !previous.cpu().equals(updated.cpu())
                     || !previous.preload().equals(updated.preload());
-            int target = Math.max(0, Math.min(updated.readySessionInstances(), updated.maxConcurrentSessions() - sessions.size()));
+            int target = readyTarget();
             Interpreter interpreter;
             while ((remake || ready.size() > target) && (interpreter = ready.poll()) != null) {
                 stale.add(interpreter);
@@ -150,17 +175,30 @@ public final class SessionPool implements AutoCloseable {
         refill();
     }
 
+    private Session newSession(String identifier, Interpreter interpreter, java.time.Instant createdAt) {
+        String hash = Identifiers.hash(name(), identifier);
+        return new Session(identifier, interpreter, this::startForSession, clock, createdAt,
+                started -> book.bound(name(), hash, started.sandbox().handle(), createdAt));
+    }
+
     public Optional<Session> find(String identifier) {
         return Optional.ofNullable(sessions.get(identifier));
     }
 
     /** Destroys the identifier's session; false when there was none. */
     public boolean delete(String identifier) {
+        Adopted back = adopted.remove(Identifiers.hash(name(), identifier));
+        if (back != null) {
+            back.interpreter().close();
+            book.unbound(name(), Identifiers.hash(name(), identifier));
+            return true;
+        }
         Session session = sessions.remove(identifier);
         if (session == null) {
             return false;
         }
         session.close();
+        book.unbound(name(), Identifiers.hash(name(), identifier));
         listener.sessionEnded(name(), identifier, PoolListener.EndReason.DELETED);
         refill();
         return true;
@@ -192,9 +230,16 @@ public final class SessionPool implements AutoCloseable {
             if (session.idleSince(cutoff) && sessions.remove(session.identifier(), session)) {
                 LOG.debug("pool {}: session idle past its cooldown, destroying it", name());
                 session.close();
+                book.unbound(name(), Identifiers.hash(name(), session.identifier()));
                 listener.sessionEnded(name(), session.identifier(), PoolListener.EndReason.EXPIRED);
             }
         }
+        adopted.forEach((hash, back) -> {
+            if (back.adoptedAt().isBefore(cutoff) && adopted.remove(hash, back)) {
+                back.interpreter().close();
+                book.unbound(name(), hash);
+            }
+        });
         refill();
     }
 
@@ -205,7 +250,7 @@ public final class SessionPool implements AutoCloseable {
         }
         while (true) {
             synchronized (lock) {
-                int target = Math.min(config.readySessionInstances(), config.maxConcurrentSessions() - sessions.size());
+                int target = readyTarget();
                 if (closed || ready.size() + starting >= target) {
                     return;
                 }
@@ -220,14 +265,17 @@ public final class SessionPool implements AutoCloseable {
         try {
             interpreter = startWithSlot();
         } catch (RuntimeException e) {
-            LOG.warn("pool {}: could not start a ready session: {}", name(), e.getMessage());
-            listener.sandboxStartFailed(name(), e);
+            // startWithSlot has reported the failure already
+            if (!closed) {
+                LOG.warn("pool {}: could not start a ready session: {}", name(), e.getMessage());
+            }
             refillPausedUntilNanos = System.nanoTime() + START_RETRY_DELAY.toNanos();
         } finally {
             boolean keep;
             synchronized (lock) {
                 starting--;
-                keep = interpreter != null && !closed;
+                // the target may have dropped (a PATCH, new allocations) while this one started
+                keep = interpreter != null && !closed && ready.size() < readyTarget();
                 if (keep) {
                     ready.add(interpreter);
                 }
@@ -236,6 +284,12 @@ public final class SessionPool implements AutoCloseable {
                 interpreter.close();
             }
         }
+    }
+
+    /** Ready sandboxes wanted now: the configured count, within what the maximum leaves. Caller holds the lock. */
+    private int readyTarget() {
+        return Math.max(0, Math.min(config.readySessionInstances(),
+                config.maxConcurrentSessions() - sessions.size() - adopted.size()));
     }
 
     private Interpreter takeReady() {
@@ -269,10 +323,30 @@ public final class SessionPool implements AutoCloseable {
             listener.sandboxStarted(name(), Duration.ofNanos(System.nanoTime() - started));
             return interpreter;
         } catch (IOException e) {
-            listener.sandboxStartFailed(name(), e);
+            if (!closed) { // a start cut short by the pool's shutdown is no failure
+                listener.sandboxStartFailed(name(), e);
+            }
             throw new SessionStartException("could not start a session in pool '" + name() + "': " + e.getMessage(), e);
         } finally {
             startSlots.release();
+        }
+    }
+
+    /**
+     * Stops using the pool but leaves allocated sessions running, registered for the next server
+     * process; ready sandboxes, which nobody can be waiting for, are ended.
+     */
+    public void detach() {
+        synchronized (lock) {
+            closed = true;
+        }
+        sessions.values().forEach(Session::detach);
+        sessions.clear();
+        adopted.values().forEach(back -> back.interpreter().detach());
+        adopted.clear();
+        Interpreter interpreter;
+        while ((interpreter = ready.poll()) != null) {
+            interpreter.close();
         }
     }
 
@@ -283,9 +357,15 @@ public final class SessionPool implements AutoCloseable {
         }
         sessions.values().forEach(s -> {
             s.close();
+            book.unbound(name(), Identifiers.hash(name(), s.identifier()));
             listener.sessionEnded(name(), s.identifier(), PoolListener.EndReason.SHUTDOWN);
         });
         sessions.clear();
+        adopted.forEach((hash, back) -> {
+            back.interpreter().close();
+            book.unbound(name(), hash);
+        });
+        adopted.clear();
         Interpreter interpreter;
         while ((interpreter = ready.poll()) != null) {
             interpreter.close();

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -84,8 +86,8 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             SandboxLaunch launch = new SandboxLaunch(ctl, seccompFile, commandLine(spec, uid, data, run));
             var started = launch.start(cgroup);
             LOG.debug("sandbox {} started as uid {} (init pid {})", id, uid, started.initPid());
-            return new BubblewrapSandbox(id, root, data, run, uid, started.process(), started.initPid(), cgroup,
-                    spec.limits(), () -> uids.release(uid));
+            return new BubblewrapSandbox(id, root, data, run, uid, started.process(), started.initPid(),
+                    ProcScan.startTicks(started.initPid()), cgroup, spec.limits(), () -> uids.release(uid));
         } catch (IOException | RuntimeException e) {
             if (cgroup != null) {
                 cgroup.remove();
@@ -143,9 +145,43 @@ public final class BubblewrapRuntime implements SandboxRuntime {
     }
 
     @Override
-    public void cleanupLeftovers() {
+    public java.util.Optional<Sandbox> adopt(SandboxHandle handle, ResourceLimits limits) {
+        Path root = sessionsDir.resolve(handle.id());
+        boolean running = handle.initStartTicks() > 0 && ProcScan.startTicks(handle.initPid()) == handle.initStartTicks();
+        if (!running || !Files.isDirectory(root) || !cgroups.existing().contains(handle.id()) || !uids.claim(handle.uid())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new BubblewrapSandbox(handle.id(), root, root.resolve("data"), root.resolve("run"),
+                handle.uid(), null, handle.initPid(), handle.initStartTicks(), cgroups.open(handle.id()), limits,
+                () -> uids.release(handle.uid())));
+    }
+
+    @Override
+    public void destroy(SandboxHandle handle) {
+        if (handle.initStartTicks() > 0 && ProcScan.startTicks(handle.initPid()) == handle.initStartTicks()) {
+            LibC.kill(handle.initPid(), LibC.SIGKILL);
+        }
+        cgroups.open(handle.id()).remove();
+        Trees.deleteRecursively(sessionsDir.resolve(handle.id()));
+    }
+
+    /**
+     * Kills every process in this server's uid range but the kept sandboxes' uids, and removes
+     * every cgroup and session directory but theirs.
+     */
+    @Override
+    public void cleanupLeftovers(Set<String> keep) {
+        Set<Integer> keptUids = new HashSet<>();
+        for (String id : keep) {
+            try {
+                keptUids.add((Integer) Files.getAttribute(sessionsDir.resolve(id).resolve("data"), "unix:uid",
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS));
+            } catch (IOException e) {
+                // a kept sandbox without its directory has no uid to spare
+            }
+        }
         for (int attempt = 0; attempt < 100; attempt++) {
-            var leftovers = ProcScan.processesOwnedBy(uids::owns);
+            var leftovers = ProcScan.processesOwnedBy(uid -> uids.owns(uid) && !keptUids.contains(uid));
             if (leftovers.isEmpty()) {
                 break;
             }
@@ -153,13 +189,17 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             CgroupFiles.sleep(20);
         }
         for (String name : cgroups.existing()) {
-            LOG.info("removing leftover cgroup {}", name);
-            cgroups.open(name).remove();
+            if (!keep.contains(name)) {
+                LOG.info("removing leftover cgroup {}", name);
+                cgroups.open(name).remove();
+            }
         }
         try (var leftovers = Files.list(sessionsDir)) {
             for (Path dir : leftovers.toList()) {
-                LOG.info("removing leftover session directory {}", dir.getFileName());
-                Trees.deleteRecursively(dir);
+                if (!keep.contains(dir.getFileName().toString())) {
+                    LOG.info("removing leftover session directory {}", dir.getFileName());
+                    Trees.deleteRecursively(dir);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -4,22 +4,26 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A running bubblewrap sandbox: the outer bwrap process, the pid-namespace init inside, its cgroup. */
+/**
+ * A running bubblewrap sandbox: the pid-namespace init inside, its cgroup and directories, and the
+ * outer bwrap process when this server started it (a sandbox adopted after a restart has none).
+ */
 final class BubblewrapSandbox implements Sandbox {
     private final String id;
     private final Path root;
     private final Path data;
     private final Path run;
     private final int uid;
-    private final Process process;
+    private final Process process; // null when adopted from an earlier server process
     private final long initPid;
+    private final long initStartTicks;
     private final Cgroup cgroup;
     private final ResourceLimits limits;
     private final Runnable releaseUid;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    BubblewrapSandbox(String id, Path root, Path data, Path run, int uid, Process process, long initPid, Cgroup cgroup,
-                      ResourceLimits limits, Runnable releaseUid) {
+    BubblewrapSandbox(String id, Path root, Path data, Path run, int uid, Process process, long initPid,
+                      long initStartTicks, Cgroup cgroup, ResourceLimits limits, Runnable releaseUid) {
         this.id = id;
         this.root = root;
         this.data = data;
@@ -27,6 +31,7 @@ final class BubblewrapSandbox implements Sandbox {
         this.uid = uid;
         this.process = process;
         this.initPid = initPid;
+        this.initStartTicks = initStartTicks;
         this.cgroup = cgroup;
         this.limits = limits;
         this.releaseUid = releaseUid;
@@ -52,8 +57,21 @@ final class BubblewrapSandbox implements Sandbox {
     }
 
     @Override
+    public SandboxHandle handle() {
+        return new SandboxHandle(id, uid, initPid, initStartTicks);
+    }
+
+    @Override
     public boolean isAlive() {
-        return !closed.get() && process.isAlive();
+        if (closed.get()) {
+            return false;
+        }
+        return process != null ? process.isAlive() : ProcScan.startTicks(initPid) == initStartTicks;
+    }
+
+    @Override
+    public void detach() {
+        closed.set(true);
     }
 
     @Override
@@ -71,7 +89,7 @@ final class BubblewrapSandbox implements Sandbox {
         if (cgroup.oomKills() > 0) {
             return "memory limit of " + limits.memory() + " exceeded: the session's processes were killed";
         }
-        if (process.isAlive()) {
+        if (process == null || process.isAlive()) {
             return "the session's interpreter stopped unexpectedly";
         }
         return "the session's sandbox exited unexpectedly (exit code " + process.exitValue() + ")";
@@ -93,11 +111,15 @@ final class BubblewrapSandbox implements Sandbox {
             return;
         }
         // SIGKILL to a pid namespace's init ends every process in it; the cgroup catches anything else
-        LibC.kill(initPid, LibC.SIGKILL);
+        if (ProcScan.startTicks(initPid) == initStartTicks) {
+            LibC.kill(initPid, LibC.SIGKILL);
+        }
         try {
             cgroup.remove();
-            process.destroyForcibly();
-            process.waitFor(5, TimeUnit.SECONDS);
+            if (process != null) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

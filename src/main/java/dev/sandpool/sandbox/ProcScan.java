@@ -31,6 +31,21 @@ final class ProcScan {
         return found;
     }
 
+    /** Field 22 of /proc/PID/stat, the start time in clock ticks since boot; -1 when the process is gone. */
+    static long startTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // the command name (field 2) may hold spaces and parentheses: count from the last ')'
+            String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (rest[0].equals("Z")) {
+                return -1;
+            }
+            return Long.parseLong(rest[19]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** The real uid of a process that is not a zombie, else -1. */
     private static int liveProcessUid(Path status) {
         try {

@@ -11,6 +11,12 @@ public interface Sandbox extends AutoCloseable {
 
     String id();
 
+    /** How to find this sandbox again after a server restart. */
+    SandboxHandle handle();
+
+    /** Lets the sandbox run on without this server process: nothing is killed or removed. */
+    void detach();
+
     /** Host path of the directory the sandbox sees as /mnt/data. */
     Path dataDir();
 

@@ -7,7 +7,18 @@ public interface SandboxRuntime extends AutoCloseable {
     Sandbox start(SandboxSpec spec) throws IOException;
 
     /** Removes whatever an earlier, crashed server left: processes, cgroups, directories. */
-    void cleanupLeftovers();
+    default void cleanupLeftovers() {
+        cleanupLeftovers(java.util.Set.of());
+    }
+
+    /** The same, sparing the sandboxes that were adopted again. */
+    void cleanupLeftovers(java.util.Set<String> keep);
+
+    /** The sandbox a previous server process started, if it still runs; empty when it is gone. */
+    java.util.Optional<Sandbox> adopt(SandboxHandle handle, ResourceLimits limits);
+
+    /** Ends a sandbox known only by its handle (one that could not be adopted). */
+    void destroy(SandboxHandle handle);
 
     @Override
     default void close() {}

@@ -29,6 +29,15 @@ public final class UidAllocator {
         return base + free;
     }
 
+    /** Marks a uid of an adopted sandbox as taken; false when it is outside the range or already taken. */
+    public synchronized boolean claim(int uid) {
+        if (!owns(uid) || used.get(uid - base)) {
+            return false;
+        }
+        used.set(uid - base);
+        return true;
+    }
+
     public synchronized void release(int uid) {
         used.clear(uid - base);
     }

@@ -16,8 +16,11 @@ import java.util.Set;
  * none) every request passes.
  */
 final class ApiKeyAuth implements Filter {
-    /** The probes, and the token endpoint, which checks its own header. */
-    private static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", TokenService.PATH);
+    /**
+     * The probes, the token endpoint, which checks its own header, and the metrics: scrapers should
+     * not need the API key, which grants code execution, and the metrics hold no identifier.
+     */
+    private static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", "/metrics", TokenService.PATH);
     private final Optional<byte[]> key;
 
     ApiKeyAuth(Optional<String> key) {

@@ -64,11 +64,14 @@ final class FilesService implements HttpService {
         return ApiVersion.of(query(req, "api-version").orElse(null));
     }
 
-    /** The part of the raw path after {@code /files/}, decoded once. */
+    /**
+     * The part of the raw path after {@code /files/}, decoded once. The prologue keeps the path as
+     * sent; {@code req.path()} inside a routed service is already decoded once.
+     */
     private static String filePath(ServerRequest req) {
-        String raw = req.path().rawPath();
-        int at = raw.indexOf("/files/");
-        return QueryParams.decodePath(raw.substring(at + "/files/".length()));
+        String raw = req.prologue().uriPath().rawPath();
+        String prefix = "/pools/" + req.path().pathParameters().get("pool") + "/files/";
+        return QueryParams.decodePath(raw.substring(prefix.length()));
     }
 
     private void upload(ServerRequest req, ServerResponse res, Shape shape) throws IOException {

@@ -17,7 +17,8 @@ final class PathAliases implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        String raw = req.path().rawPath();
+        // the prologue's raw path is as sent; req.path() is already decoded once
+        String raw = req.prologue().uriPath().rawPath();
         String canonical = canonical(raw);
         if (canonical.equals(raw)) {
             res.next();

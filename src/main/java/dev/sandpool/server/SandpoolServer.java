@@ -31,6 +31,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import dev.sandpool.store.Database;
 import dev.sandpool.store.PoolStore;
+import dev.sandpool.store.SessionRegistry;
+import dev.sandpool.pool.SessionBook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +49,12 @@ public final class SandpoolServer implements AutoCloseable {
     private final Optional<ApiKeyFile.Loaded> apiKey;
     private final Optional<SecretFile.Loaded> identitySecret;
     private final WebServer web;
+    private final Draining draining;
 
     private SandpoolServer(SandpoolConfig config, SandboxRuntime runtime, Database database, PoolManager pools,
-                           Optional<ApiKeyFile.Loaded> apiKey, Optional<SecretFile.Loaded> identitySecret, WebServer web) {
+                           Optional<ApiKeyFile.Loaded> apiKey, Optional<SecretFile.Loaded> identitySecret, WebServer web,
+                           Draining draining) {
+        this.draining = draining;
         this.config = config;
         this.runtime = runtime;
         this.database = database;
@@ -65,7 +70,6 @@ public final class SandpoolServer implements AutoCloseable {
         Files.createDirectories(dataDir);
         CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), config.sandbox().cgroupParent());
         BubblewrapRuntime runtime = new BubblewrapRuntime(dataDir, config.sandbox(), cgroups);
-        runtime.cleanupLeftovers();
         DriverFiles.Installed drivers = DriverFiles.install(dataDir.resolve("runtime"));
         PoolFactory factory = new PoolFactory(runtime, drivers, config);
         Database database = Database.open(dataDir);
@@ -80,8 +84,15 @@ public final class SandpoolServer implements AutoCloseable {
                 all.add(stored);
             }
         }
+        SessionRegistry registry = new SessionRegistry(database);
+        SessionBook book = new RegistryBook(registry);
+        // before any pool exists, so that the first sandbox starts are counted
+        var observability = new dev.sandpool.observability.Observability();
+        factory.observe(observability.listener(), book);
         List<SessionPool> pools = all.stream().map(factory::create).toList();
+        runtime.cleanupLeftovers(adoptSessions(registry, pools, factory, runtime));
         PoolManager manager = new PoolManager(pools).start();
+        observability.watch(manager);
         ManagementService management = new ManagementService(manager, factory, store, fromConfigFile);
         Optional<ApiKeyFile.Loaded> apiKey = config.auth().mode() == AuthMode.API_KEY
                 ? Optional.of(ApiKeyFile.loadOrCreate(dataDir)) : Optional.empty();
@@ -92,17 +103,20 @@ public final class SandpoolServer implements AutoCloseable {
                     : Optional.of(new SecretFile.Loaded(identity.secret(), false, null));
             Optional<TokenService> tokens = identitySecret.map(s -> new TokenService(s.value(),
                     apiKey.map(ApiKeyFile.Loaded::key).orElse("no-auth")));
+            Draining draining = new Draining();
             WebServer web = WebServer.builder()
                     .host(config.server().host())
                     .port(config.server().port())
+                    .tls(TlsSetup.forServer(config.server()))
                     .shutdownHook(false)
                     .routing(r -> {
+                        r.addFilter(draining);
                         tokens.ifPresent(r::register);
-                        routing(r, manager, management, apiKey.map(ApiKeyFile.Loaded::key), config);
+                        routing(r, manager, management, apiKey.map(ApiKeyFile.Loaded::key), config, observability);
                     })
                     .build()
                     .start();
-            return new SandpoolServer(config, runtime, database, manager, apiKey, identitySecret, web);
+            return new SandpoolServer(config, runtime, database, manager, apiKey, identitySecret, web, draining);
         } catch (RuntimeException e) {
             manager.close();
             database.close();
@@ -110,14 +124,57 @@ public final class SandpoolServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Re-adopts the sessions the registry lists: a live sandbox gets a new driver connection and
+     * waits in its pool for its identifier; a dead one is cleaned up and forgotten. Returns the ids
+     * of the sandboxes kept, which the leftover clean-up must spare.
+     */
+    private static Set<String> adoptSessions(SessionRegistry registry, List<SessionPool> pools, PoolFactory factory,
+                                             SandboxRuntime runtime) {
+        Set<String> kept = new java.util.HashSet<>();
+        for (SessionRegistry.Entry entry : registry.all()) {
+            Optional<SessionPool> pool = pools.stream().filter(p -> p.name().equals(entry.pool())).findFirst();
+            Optional<dev.sandpool.interpreter.Interpreter> interpreter = pool.flatMap(p -> factory.adopt(p.config(), entry.sandbox()));
+            if (interpreter.isPresent()) {
+                pool.get().adopt(entry.identifierHash(), interpreter.get(), entry.createdAt());
+                kept.add(entry.sandbox().id());
+            } else {
+                LOG.info("session sandbox {} of pool {} did not survive; cleaning it up", entry.sandbox().id(), entry.pool());
+                runtime.destroy(entry.sandbox());
+                registry.remove(entry.pool(), entry.identifierHash());
+            }
+        }
+        if (!kept.isEmpty()) {
+            LOG.info("re-adopted {} sessions", kept.size());
+        }
+        return kept;
+    }
+
+    /** The pools' bindings, written to the session registry. */
+    private record RegistryBook(SessionRegistry registry) implements SessionBook {
+        @Override
+        public void bound(String pool, String identifierHash, dev.sandpool.sandbox.SandboxHandle sandbox,
+                          java.time.Instant createdAt) {
+            registry.put(new SessionRegistry.Entry(pool, identifierHash, sandbox, createdAt));
+        }
+
+        @Override
+        public void unbound(String pool, String identifierHash) {
+            registry.remove(pool, identifierHash);
+        }
+    }
+
     /** The whole HTTP surface; shared by {@code main} and by tests. */
     static void routing(HttpRouting.Builder routing, PoolManager pools, ManagementService management,
-                        Optional<String> apiKey, SandpoolConfig config) {
+                        Optional<String> apiKey, SandpoolConfig config,
+                        dev.sandpool.observability.Observability observability) {
         PoolRequests requests = new PoolRequests(pools);
         ExecutionConfig limits = config.execution();
-        routing.addFilter(new ApiKeyAuth(apiKey))
+        routing.addFilter(observability.requestLog(PathAliases::canonical))
+                .addFilter(new ApiKeyAuth(apiKey))
                 .any(new PathAliases())
-                .register(new HealthService())
+                .register(new HealthService(observability.readiness()))
+                .get(dev.sandpool.observability.Observability.METRICS_PATH, observability.metricsEndpoint())
                 .register("/management/pools", management)
                 .register("/pools/{pool}", new CodeExecuteService(requests, limits),
                         new ExecutionsService(requests, limits), new SessionService(requests, new PoolMetadata()),
@@ -133,7 +190,8 @@ public final class SandpoolServer implements AutoCloseable {
 
     public String baseUrl() {
         String host = config.server().host();
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+        String scheme = config.server().tls().enabled() ? "https://" : "http://";
+        return scheme + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
     }
 
     public String poolEndpoint(String pool) {
@@ -157,6 +215,23 @@ public final class SandpoolServer implements AutoCloseable {
         return config;
     }
 
+    /**
+     * What SIGTERM does: new requests get 503, executions in flight finish (up to the longest
+     * allowed timeout plus its grace), and the server exits leaving every allocated session
+     * running and registered, for the next start to adopt.
+     */
+    public void stopKeepingSessions() {
+        long bound = (config.execution().maxTimeoutInSeconds() + config.execution().interruptGraceInSeconds() + 5) * 1000L;
+        if (!draining.drain(bound)) {
+            LOG.warn("stopping with requests still in flight");
+        }
+        web.stop();
+        pools.detach();
+        database.close();
+        runtime.close();
+    }
+
+    /** Stops the server and ends every session: for tests and embedding, not for restarts. */
     @Override
     public void close() {
         web.stop();

@@ -39,7 +39,10 @@ class ServeCommandTest {
         var fromFile = parse("--config", file.toString()).effectiveConfig();
         assertThat(fromFile.server().port()).isEqualTo(9000);
         assertThat(fromFile.server().dataDir()).isEqualTo(Path.of("/srv/from-file"));
+        Files.writeString(file, "server:\n  port: 9000\n  dataDir: /srv/from-file\n  tls:\n    enabled: true\n"
+                + "pools:\n  - name: analysts\n");
         var overridden = parse("--config", file.toString(), "--port", "9100", "--data-dir", "/srv/flag").effectiveConfig();
+        assertThat(overridden.server().tls().enabled()).isTrue();
         assertThat(overridden.server().port()).isEqualTo(9100);
         assertThat(overridden.server().dataDir()).isEqualTo(Path.of("/srv/flag"));
         assertThat(overridden.pools()).extracting(p -> p.name()).containsExactly("analysts");

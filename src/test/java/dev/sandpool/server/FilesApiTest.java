@@ -153,6 +153,22 @@ class FilesApiTest {
     }
 
     @Test
+    void percentSignsAndPlusesInFileNamesAreDecodedExactlyOnce() {
+        client.execute("files", "percent-01", "open('/mnt/data/a%2Bb.bin', 'w').write('percent')\n"
+                + "open('/mnt/data/a+b.bin', 'w').write('plus')");
+        for (String prefix : new String[] {"/pools/files", "/subscriptions/s/resourceGroups/r/sessionPools/files"}) {
+            assertThat(new String(client.download(prefix + "/files/content/a%252Bb.bin?identifier=percent-01" + V1).body()))
+                    .as(prefix).isEqualTo("percent");
+            assertThat(new String(client.download(prefix + "/files/content/a%2Bb.bin?identifier=percent-01" + V1).body()))
+                    .as(prefix).isEqualTo("plus");
+            assertThat(new String(client.download(prefix + "/files/a%252Bb.bin/content?identifier=percent-01" + V2).body()))
+                    .as(prefix).isEqualTo("percent");
+        }
+        assertThat(new String(client.download("/pools/files/files/content/a+b.bin?identifier=percent-01" + V1).body()))
+                .isEqualTo("plus");
+    }
+
+    @Test
     void missingFilesAre404WithTheTextThatLangChain4jLooksFor() {
         var r = client.send("GET", "/pools/files/files/content/nothing.txt?identifier=missing-01" + V1, null);
         assertThat(r.status()).isEqualTo(404);

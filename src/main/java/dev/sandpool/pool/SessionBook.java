@@ -1,0 +1,19 @@
+package dev.sandpool.pool;
+
+import dev.sandpool.sandbox.SandboxHandle;
+import java.time.Instant;
+
+/** Where a pool records which sandbox serves which (hashed) identifier, so that a restart finds them. */
+public interface SessionBook {
+    SessionBook NONE = new SessionBook() {
+        @Override
+        public void bound(String pool, String identifierHash, SandboxHandle sandbox, Instant createdAt) {}
+
+        @Override
+        public void unbound(String pool, String identifierHash) {}
+    };
+
+    void bound(String pool, String identifierHash, SandboxHandle sandbox, Instant createdAt);
+
+    void unbound(String pool, String identifierHash);
+}

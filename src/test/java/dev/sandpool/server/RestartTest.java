@@ -1,0 +1,144 @@
+package dev.sandpool.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sandpool.config.ConfigLoader;
+import dev.sandpool.config.SandboxConfig;
+import dev.sandpool.testing.AzureClient;
+import dev.sandpool.testing.TestingRuntime;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A restart loses no session: the server runs as a real child process here, so that it can be
+ * killed with SIGKILL or stopped with SIGTERM, and the next server (in this JVM) adopts what it left.
+ */
+class RestartTest {
+    private Path dataDir;
+    private SandboxConfig sandbox;
+    private Path configFile;
+    private int port;
+    private Process child;
+    private SandpoolServer next;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dataDir = TestingRuntime.newDataDir();
+        sandbox = TestingRuntime.sandboxConfig();
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        configFile = dataDir.resolve("sandpool.yaml");
+        Files.writeString(configFile, """
+                server: {host: 127.0.0.1, port: %d, dataDir: %s}
+                auth: {mode: none}
+                sandbox: {uidBase: %d, uidCount: %d, cgroupParent: %s}
+                pools:
+                  - {name: keep, maxConcurrentSessions: 4, readySessionInstances: 1, memory: 256Mi}
+                """.formatted(port, dataDir, sandbox.uidBase(), sandbox.uidCount(), sandbox.cgroupParent()));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try {
+            if (child != null && child.isAlive()) {
+                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            if (next != null) {
+                next.close();
+            }
+        } finally {
+            TestingRuntime.removeCgroupsAndData(sandbox.cgroupParent(), dataDir);
+        }
+    }
+
+    private AzureClient startChild() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.sandpool.cli.SandpoolCli", "serve", "--config", configFile.toString())
+                .redirectErrorStream(true).redirectOutput(dataDir.resolve("child.log").toFile()).start();
+        AzureClient client = new AzureClient("http://127.0.0.1:" + port, null);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> client.send("GET", "/healthz", null).status() == 200);
+        return client;
+    }
+
+    private AzureClient startNext() throws Exception {
+        next = SandpoolServer.start(ConfigLoader.load(configFile));
+        return new AzureClient(next.baseUrl(), null);
+    }
+
+    @Test
+    void afterSigkillTheNextServerReadoptsLiveSessionsAndCleansDeadOnes() throws Exception {
+        AzureClient first = startChild();
+        first.execute("keep", "survivor-1", "state = 'before the crash'\nopen('/mnt/data/kept.txt', 'w').write('file kept')");
+        first.execute("keep", "victim-01", "doomed = True");
+        child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+
+        // the sandboxes outlive the server; kill the victim's meanwhile, as an OOM or a crash would
+        var registry = sessionsOnDisk();
+        assertThat(registry).hasSizeGreaterThanOrEqualTo(2);
+        String victimSandbox = sandboxOf("victim-01");
+        var victimGroup = dev.sandpool.sandbox.CgroupDriver.detect(Path.of("/sys/fs/cgroup"), sandbox.cgroupParent()).open(victimSandbox);
+        victimGroup.killAll();
+
+        AzureClient second = startNext();
+        JsonNode back = second.execute("keep", "survivor-1", "state + ' / ' + open('/mnt/data/kept.txt').read()").properties();
+        assertThat(back.path("result").asString()).isEqualTo("before the crash / file kept");
+        JsonNode fresh = second.execute("keep", "victim-01", "'doomed' in dir()").properties();
+        assertThat(fresh.path("result").asBoolean()).isFalse();
+        assertThat(Files.exists(dataDir.resolve("sessions").resolve(victimSandbox))).isFalse();
+    }
+
+    @Test
+    void sigtermFinishesTheExecutionInFlightAndLeavesSessionsForTheNextStart() throws Exception {
+        AzureClient first = startChild();
+        first.execute("keep", "graceful-1", "counter = 1");
+        CompletableFuture<AzureClient.Response> inFlight = CompletableFuture.supplyAsync(() ->
+                first.execute("keep", "graceful-1",
+                        "open('/mnt/data/started', 'w').close()\nimport time\ntime.sleep(3)\ncounter += 1\ncounter"));
+        await().atMost(Duration.ofSeconds(30)).until(this::cellStarted);
+        child.destroy(); // SIGTERM
+        AzureClient.Response answer = inFlight.get(60, TimeUnit.SECONDS);
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.properties().path("result").asInt()).isEqualTo(2);
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        AzureClient second = startNext();
+        assertThat(second.execute("keep", "graceful-1", "counter").properties().path("result").asInt()).isEqualTo(2);
+        assertThat(Files.readString(dataDir.resolve("child.log"))).doesNotContain("graceful-1");
+    }
+
+    /** Sandbox ids of the sessions the registry holds, read from the database like an operator would. */
+    private List<String> sessionsOnDisk() throws Exception {
+        try (var db = dev.sandpool.store.Database.open(dataDir)) {
+            return new dev.sandpool.store.SessionRegistry(db).all().stream().map(e -> e.sandbox().id()).toList();
+        }
+    }
+
+    private String sandboxOf(String identifier) throws Exception {
+        String hash = dev.sandpool.pool.Identifiers.hash("keep", identifier);
+        try (var db = dev.sandpool.store.Database.open(dataDir)) {
+            return new dev.sandpool.store.SessionRegistry(db).all().stream()
+                    .filter(e -> e.identifierHash().equals(hash)).findFirst().orElseThrow().sandbox().id();
+        }
+    }
+
+    /** The cell marks its start in its session's files. */
+    private boolean cellStarted() throws IOException {
+        try (var sessions = Files.list(dataDir.resolve("sessions"))) {
+            return sessions.anyMatch(dir -> Files.exists(dir.resolve("data").resolve("started")));
+        }
+    }
+}
