@@ -4,5 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 public enum AuthMode {
     @JsonProperty("none") NONE,
-    @JsonProperty("api-key") API_KEY
+    @JsonProperty("api-key") API_KEY,
+    @JsonProperty("jwt") JWT
 }

@@ -16,8 +16,13 @@ public final class IdentifierHash {
 
     private IdentifierHash() {}
 
-    /** The first 16 hex characters of SHA-256 of {@code pool + "\n" + identifier}. */
+    /**
+     * The first 16 hex characters of SHA-256 of {@code pool + "\n" + identifier}. Pools name sessions
+     * by a key that may start with the owner's tag and a space (identifier binding); only the
+     * identifier is hashed, so that lifecycle lines match request lines and no owner is logged.
+     */
     public static String of(String pool, String identifier) {
+        identifier = identifier.substring(identifier.indexOf(' ') + 1);
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest((pool + "\n" + identifier).getBytes(StandardCharsets.UTF_8));

@@ -23,6 +23,15 @@ public final class Identifiers {
         }
     }
 
+    /**
+     * A session key: an identifier, optionally preceded by its owner's tag and a space (which no
+     * identifier may contain). Only the identifier part is checked.
+     */
+    public static String validateKey(String key) {
+        validate(key == null ? null : key.substring(key.indexOf(' ') + 1));
+        return key;
+    }
+
     public static String validate(String identifier) {
         if (identifier == null || identifier.isEmpty()) {
             throw new InvalidIdentifierException("the query parameter 'identifier' is required");

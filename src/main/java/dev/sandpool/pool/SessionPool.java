@@ -118,7 +118,7 @@ public final class SessionPool implements AutoCloseable {
 
     /** The identifier's session, allocated on first use. */
     public Session acquire(String identifier) {
-        Identifiers.validate(identifier);
+        Identifiers.validateKey(identifier);
         Session session = sessions.get(identifier);
         if (session != null) {
             session.touch();

@@ -35,7 +35,7 @@ final class CodeExecuteService implements HttpService {
     private ExecutionResult run(ServerRequest req) {
         var pool = requests.pool(req);
         V1ExecuteRequest body = V1ExecuteRequest.parse(PoolRequests.jsonBody(req));
-        String identifier = PoolRequests.identifier(req, body.identifier());
+        String identifier = requests.session(req, body.identifier()).key();
         int seconds = Math.min(body.timeoutInSeconds().orElse(limits.defaultTimeoutInSeconds()), limits.maxTimeoutInSeconds());
         Duration timeout = Duration.ofSeconds(seconds);
         long cap = limits.maxOutput().bytes();

@@ -6,7 +6,6 @@ import dev.sandpool.config.ContainerType;
 import dev.sandpool.config.ExecutionConfig;
 import dev.sandpool.interpreter.ExecutionRequest;
 import dev.sandpool.interpreter.ExecutionResult;
-import dev.sandpool.pool.Identifiers;
 import dev.sandpool.pool.SessionPool;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -38,7 +37,7 @@ final class ExecutionsService implements HttpService {
             });
 
     /** An execution kept for polling; ids are scoped by pool and identifier. */
-    private record Tracked(String pool, String identifier, String executionType, boolean shell, boolean stringify,
+    private record Tracked(String pool, String identifier, String key, String executionType, boolean shell, boolean stringify,
                            boolean jupyter, Integer maxLength, CompletableFuture<ExecutionResult> result) {}
 
     ExecutionsService(PoolRequests requests, ExecutionConfig limits) {
@@ -55,7 +54,9 @@ final class ExecutionsService implements HttpService {
         SessionPool pool = requests.pool(req);
         boolean shell = pool.config().containerType() == ContainerType.Shell;
         V2ExecutionRequest body = V2ExecutionRequest.parse(PoolRequests.jsonBody(req), pool.config().containerType());
-        String identifier = Identifiers.validate(PoolRequests.identifier(req, Optional.empty()));
+        SessionRef ref = requests.session(req, Optional.empty());
+        String identifier = ref.identifier();
+        String key = ref.key();
         String id = req.headers().first(HeaderNames.create("operation-id")).filter(s -> !s.isBlank())
                 .orElse(UUID.randomUUID().toString());
         int seconds = Math.min(body.timeoutInSeconds().orElse(limits.defaultTimeoutInSeconds()), limits.maxTimeoutInSeconds());
@@ -67,20 +68,20 @@ final class ExecutionsService implements HttpService {
         boolean stringify = limits.stringifyExecutionResult()
                 || req.headers().first(HeaderNames.USER_AGENT).orElse("").startsWith("Semantic-Kernel/");
         String executionType = body.executionTypeAsSent().orElse(shell ? null : "Synchronous");
-        pool.acquire(identifier); // allocation errors (pool full) are answered now, not when polled
-        Tracked tracked = new Tracked(pool.name(), identifier, executionType, shell, stringify, body.jupyterFormat(),
+        pool.acquire(key); // allocation errors (pool full) are answered now, not when polled
+        Tracked tracked = new Tracked(pool.name(), identifier, key, executionType, shell, stringify, body.jupyterFormat(),
                 body.outputStreamsMaxLength().orElse(null), new CompletableFuture<>());
         res.header(HeaderNames.create("operation-id"), id);
         if (body.asynchronous()) {
             executions.put(key(pool.name(), id), tracked);
-            Thread.ofVirtual().name("execution-" + id).start(() -> complete(tracked, pool, identifier, request));
+            Thread.ofVirtual().name("execution-" + id).start(() -> complete(tracked, pool, key, request));
             // inside a service, req.path() is relative to it; the client needs the path it called
             res.header(HeaderNames.create("Operation-Location"), req.requestedUri().path().rawPath() + "/" + id
                     + "?api-version=" + QueryParams.first(req.query().rawValue(), "api-version").orElse("2025-02-02-preview")
                     + "&identifier=" + AzureQuery.encode(identifier));
             Responses.json(res, Status.ACCEPTED_202, render(id, tracked, null));
         } else {
-            ExecutionResult result = pool.execute(identifier, request);
+            ExecutionResult result = pool.execute(key, request);
             tracked.result().complete(result);
             executions.put(key(pool.name(), id), tracked);
             Responses.json(res, Status.ACCEPTED_202, render(id, tracked, result));
@@ -98,10 +99,10 @@ final class ExecutionsService implements HttpService {
 
     private void poll(ServerRequest req, ServerResponse res) {
         SessionPool pool = requests.pool(req);
-        String identifier = Identifiers.validate(PoolRequests.identifier(req, Optional.empty()));
+        SessionRef ref = requests.session(req, Optional.empty());
         String id = req.path().pathParameters().get("id");
         Tracked tracked = executions.get(key(pool.name(), id));
-        if (tracked == null || !tracked.identifier().equals(identifier)) {
+        if (tracked == null || !tracked.key().equals(ref.key())) {
             throw new ApiException(Status.NOT_FOUND_404, "ExecutionNotFound",
                     "404: no execution '" + id + "' for this identifier in pool '" + pool.name() + "'");
         }

@@ -52,8 +52,8 @@ final class FilesService implements HttpService {
     private enum Shape { V1, V2, LEGACY }
 
     private SessionFiles files(ServerRequest req) {
-        String identifier = dev.sandpool.pool.Identifiers.validate(PoolRequests.identifier(req, Optional.empty()));
-        return new SessionFiles(requests.pool(req).dataDir(identifier), limits.sessionQuota().bytes());
+        String key = requests.session(req, Optional.empty()).key();
+        return new SessionFiles(requests.pool(req).dataDir(key), limits.sessionQuota().bytes());
     }
 
     private static Optional<String> query(ServerRequest req, String name) {

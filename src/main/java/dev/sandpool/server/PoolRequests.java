@@ -13,9 +13,24 @@ import tools.jackson.databind.JsonNode;
 final class PoolRequests {
     static final int MAX_JSON_BODY = 16 << 20;
     private final PoolManager pools;
+    private final boolean binding;
 
-    PoolRequests(PoolManager pools) {
+    PoolRequests(PoolManager pools, boolean binding) {
         this.pools = pools;
+        this.binding = binding;
+    }
+
+    /** The session a request names, validated, and bound to the caller when binding is on. */
+    SessionRef session(ServerRequest req, java.util.Optional<String> fromBody) {
+        String identifier = dev.sandpool.pool.Identifiers.validate(identifier(req, fromBody));
+        String owner = owner(req);
+        return new SessionRef(identifier, owner == null ? identifier : owner + " " + identifier);
+    }
+
+    /** The caller's owner tag when sessions are bound to callers, else null. */
+    String owner(ServerRequest req) {
+        return binding ? req.context().get(dev.sandpool.auth.Principal.class)
+                .map(dev.sandpool.auth.Principal::owner).orElse("anonymous") : null;
     }
 
     SessionPool pool(ServerRequest req) {

@@ -1,6 +1,8 @@
 package dev.sandpool.server;
 
 import dev.sandpool.auth.ApiKeyFile;
+import dev.sandpool.auth.AuthSetup;
+import dev.sandpool.auth.Authenticator;
 import dev.sandpool.auth.SecretFile;
 import dev.sandpool.config.AuthMode;
 import dev.sandpool.config.ExecutionConfig;
@@ -94,15 +96,15 @@ public final class SandpoolServer implements AutoCloseable {
         PoolManager manager = new PoolManager(pools).start();
         observability.watch(manager);
         ManagementService management = new ManagementService(manager, factory, store, fromConfigFile);
-        Optional<ApiKeyFile.Loaded> apiKey = config.auth().mode() == AuthMode.API_KEY
-                ? Optional.of(ApiKeyFile.loadOrCreate(dataDir)) : Optional.empty();
+        AuthSetup auth = AuthSetup.of(config.auth(), dataDir);
+        Optional<ApiKeyFile.Loaded> apiKey = auth.generatedKey();
         try {
             var identity = config.auth().managedIdentity();
             Optional<SecretFile.Loaded> identitySecret = !identity.enabled() ? Optional.empty()
                     : identity.secret().isEmpty() ? Optional.of(SecretFile.loadOrCreate(dataDir, "identity-header", "sih_"))
                     : Optional.of(new SecretFile.Loaded(identity.secret(), false, null));
             Optional<TokenService> tokens = identitySecret.map(s -> new TokenService(s.value(),
-                    apiKey.map(ApiKeyFile.Loaded::key).orElse("no-auth")));
+                    auth.identityToken().orElseThrow()));
             Draining draining = new Draining();
             WebServer web = WebServer.builder()
                     .host(config.server().host())
@@ -112,7 +114,7 @@ public final class SandpoolServer implements AutoCloseable {
                     .routing(r -> {
                         r.addFilter(draining);
                         tokens.ifPresent(r::register);
-                        routing(r, manager, management, apiKey.map(ApiKeyFile.Loaded::key), config, observability);
+                        routing(r, manager, management, auth.authenticator(), config, observability);
                     })
                     .build()
                     .start();
@@ -166,12 +168,12 @@ public final class SandpoolServer implements AutoCloseable {
 
     /** The whole HTTP surface; shared by {@code main} and by tests. */
     static void routing(HttpRouting.Builder routing, PoolManager pools, ManagementService management,
-                        Optional<String> apiKey, SandpoolConfig config,
+                        Authenticator authenticator, SandpoolConfig config,
                         dev.sandpool.observability.Observability observability) {
-        PoolRequests requests = new PoolRequests(pools);
+        PoolRequests requests = new PoolRequests(pools, config.auth().identifierBinding());
         ExecutionConfig limits = config.execution();
         routing.addFilter(observability.requestLog(PathAliases::canonical))
-                .addFilter(new ApiKeyAuth(apiKey))
+                .addFilter(new AuthFilter(authenticator))
                 .any(new PathAliases())
                 .register(new HealthService(observability.readiness()))
                 .get(dev.sandpool.observability.Observability.METRICS_PATH, observability.metricsEndpoint())

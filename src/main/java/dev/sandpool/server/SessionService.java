@@ -1,7 +1,6 @@
 package dev.sandpool.server;
 
 import dev.sandpool.api.FileShapes;
-import dev.sandpool.pool.Identifiers;
 import dev.sandpool.pool.Session;
 import dev.sandpool.pool.SessionPool;
 import io.helidon.http.HeaderNames;
@@ -41,27 +40,28 @@ final class SessionService implements HttpService {
              .post("/.management/stopSession", this::stop);
     }
 
-    private static String identifier(ServerRequest req) {
-        return Identifiers.validate(PoolRequests.identifier(req, Optional.empty()));
+    private SessionRef ref(ServerRequest req) {
+        return requests.session(req, Optional.empty());
     }
 
     /** Deleting an identifier without a session also answers 204: the caller's goal holds. */
     private void delete(ServerRequest req, ServerResponse res) {
-        requests.pool(req).delete(identifier(req));
+        requests.pool(req).delete(ref(req).key());
         res.status(Status.NO_CONTENT_204).send();
     }
 
     private void get(ServerRequest req, ServerResponse res) {
         SessionPool pool = requests.pool(req);
-        String identifier = identifier(req);
-        Session session = pool.find(identifier).orElseThrow(() -> notFound(pool, identifier));
+        Session session = pool.find(ref(req).key()).orElseThrow(() -> notFound(pool));
         Responses.json(res, Status.OK_200, describe(pool, session));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
         SessionPool pool = requests.pool(req);
         int skip = QueryParams.first(req.query().rawValue(), "skip").map(SessionService::nonNegative).orElse(0);
-        List<Session> all = pool.sessions().stream().sorted(Comparator.comparing(Session::createdAt)).toList();
+        String owner = requests.owner(req);
+        List<Session> all = pool.sessions().stream().filter(s -> SessionRef.ownedBy(s.identifier(), owner))
+                .sorted(Comparator.comparing(Session::createdAt)).toList();
         List<Map<String, Object>> page = all.stream().skip(skip).limit(PAGE).map(s -> describe(pool, s)).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("sessions", page);
@@ -72,9 +72,10 @@ final class SessionService implements HttpService {
 
     private void stop(ServerRequest req, ServerResponse res) {
         SessionPool pool = requests.pool(req);
-        String identifier = identifier(req);
-        if (!pool.delete(identifier)) {
-            throw notFound(pool, identifier);
+        SessionRef ref = ref(req);
+        String identifier = ref.identifier();
+        if (!pool.delete(ref.key())) {
+            throw notFound(pool);
         }
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         res.send(("Session " + identifier + " in session pool " + pool.name() + " stopped.").getBytes(StandardCharsets.UTF_8));
@@ -82,7 +83,7 @@ final class SessionService implements HttpService {
 
     private static Map<String, Object> describe(SessionPool pool, Session session) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("identifier", session.identifier());
+        body.put("identifier", SessionRef.identifierOf(session.identifier()));
         body.put("createdAt", FileShapes.time(session.createdAt()));
         body.put("lastAccessedAt", FileShapes.time(session.lastAccessedAt()));
         body.put("expireAt", FileShapes.time(session.lastAccessedAt().plusSeconds(pool.config().cooldownPeriodInSeconds())));
@@ -90,7 +91,7 @@ final class SessionService implements HttpService {
         return body;
     }
 
-    private static ApiException notFound(SessionPool pool, String identifier) {
+    private static ApiException notFound(SessionPool pool) {
         return new ApiException(Status.NOT_FOUND_404, "SessionNotFound",
                 "404: no session with this identifier in pool '" + pool.name() + "'");
     }

@@ -29,7 +29,7 @@ class ConnectionOptionsTest {
                 var result = wrongKey.run(command);
                 assertThat(result.exit()).as(result.toString()).isEqualTo(1);
                 assertThat(result.out()).isEmpty();
-                assertThat(result.err()).isEqualTo("error: Unauthorized: the bearer token is not a valid API key for this server"
+                assertThat(result.err()).isEqualTo("error: Unauthorized: the bearer token is not valid for this server"
                         + " (HTTP 401)\n");
                 assertThat(result.err()).doesNotContain(wrong);
             }

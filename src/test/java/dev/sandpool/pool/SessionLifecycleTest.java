@@ -76,7 +76,7 @@ class SessionLifecycleTest {
             client.execute("order", "serial-1", "log = []");
             CompletableFuture<AzureClient.Response> slow = CompletableFuture.supplyAsync(() ->
                     client.execute("order", "serial-1", "import time\ntime.sleep(3)\nlog.append('slow')"));
-            await().until(() -> server.server.pools().pool("order").orElseThrow().find("serial-1")
+            await().until(() -> server.server.pools().pool("order").orElseThrow().find(server.sessionKey("serial-1"))
                     .map(s -> !s.idleSince(java.time.Instant.now().plusSeconds(1))).orElse(false));
             CompletableFuture<AzureClient.Response> next = CompletableFuture.supplyAsync(() ->
                     client.execute("order", "serial-1", "log.append('next')\nlog"));

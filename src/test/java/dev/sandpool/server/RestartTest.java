@@ -128,7 +128,8 @@ class RestartTest {
     }
 
     private String sandboxOf(String identifier) throws Exception {
-        String hash = dev.sandpool.pool.Identifiers.hash("keep", identifier);
+        // auth is off here, and binding is on: every caller is the anonymous owner
+        String hash = dev.sandpool.pool.Identifiers.hash("keep", "anonymous " + identifier);
         try (var db = dev.sandpool.store.Database.open(dataDir)) {
             return new dev.sandpool.store.SessionRegistry(db).all().stream()
                     .filter(e -> e.identifierHash().equals(hash)).findFirst().orElseThrow().sandbox().id();

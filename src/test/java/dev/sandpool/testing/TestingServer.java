@@ -48,6 +48,11 @@ public final class TestingServer implements AutoCloseable {
                 dev.sandpool.config.DataSize.parse("256Mi"), List.of());
     }
 
+    /** How the pool knows a session of this server's (generated, admin) key under identifier binding. */
+    public String sessionKey(String identifier) {
+        return "key:default " + identifier;
+    }
+
     public Path dataDir() {
         return dataDir;
     }
