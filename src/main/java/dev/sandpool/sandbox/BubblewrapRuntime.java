@@ -34,6 +34,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
     private final SandboxConfig config;
     private final CgroupDriver cgroups;
     private final UidAllocator uids;
+    private final NamespaceDialer dialer = new NamespaceDialer(4);
 
     public BubblewrapRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups) throws IOException {
         this.config = config;
@@ -87,7 +88,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             var started = launch.start(cgroup);
             LOG.debug("sandbox {} started as uid {} (init pid {})", id, uid, started.initPid());
             return new BubblewrapSandbox(id, root, data, run, uid, started.process(), started.initPid(),
-                    ProcScan.startTicks(started.initPid()), cgroup, spec.limits(), () -> uids.release(uid));
+                    ProcScan.startTicks(started.initPid()), cgroup, spec.limits(), () -> uids.release(uid), dialer);
         } catch (IOException | RuntimeException e) {
             if (cgroup != null) {
                 cgroup.remove();
@@ -153,7 +154,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         }
         return java.util.Optional.of(new BubblewrapSandbox(handle.id(), root, root.resolve("data"), root.resolve("run"),
                 handle.uid(), null, handle.initPid(), handle.initStartTicks(), cgroups.open(handle.id()), limits,
-                () -> uids.release(handle.uid())));
+                () -> uids.release(handle.uid()), dialer));
     }
 
     @Override
@@ -204,6 +205,11 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public void close() {
+        dialer.close();
     }
 
     public int uidsInUse() {

@@ -20,10 +20,13 @@ final class BubblewrapSandbox implements Sandbox {
     private final Cgroup cgroup;
     private final ResourceLimits limits;
     private final Runnable releaseUid;
+    private final NamespaceDialer dialer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     BubblewrapSandbox(String id, Path root, Path data, Path run, int uid, Process process, long initPid,
-                      long initStartTicks, Cgroup cgroup, ResourceLimits limits, Runnable releaseUid) {
+                      long initStartTicks, Cgroup cgroup, ResourceLimits limits, Runnable releaseUid,
+                      NamespaceDialer dialer) {
+        this.dialer = dialer;
         this.id = id;
         this.root = root;
         this.data = data;
@@ -77,6 +80,14 @@ final class BubblewrapSandbox implements Sandbox {
     @Override
     public long processLimitHits() {
         return cgroup.pidsLimitHits();
+    }
+
+    @Override
+    public java.net.Socket connect(int port, java.time.Duration timeout) throws java.io.IOException {
+        if (!isAlive()) {
+            throw new java.io.IOException("the session's sandbox is not running");
+        }
+        return dialer.connect(initPid, port, timeout);
     }
 
     @Override

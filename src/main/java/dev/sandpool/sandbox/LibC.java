@@ -38,6 +38,7 @@ public final class LibC {
     private static final MethodHandle OPENAT = libc("openat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle MKDIRAT = libc("mkdirat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETNS = libc("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FCHOWNAT = libc("fchownat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
     public static final int AT_FDCWD = -100;
@@ -125,6 +126,36 @@ public final class LibC {
             MemorySegment errno = arena.allocate(CAPTURE);
             int rc = (int) FCHOWNAT.invokeExact(errno, fd, arena.allocateFrom(""), uid, gid, AT_EMPTY_PATH);
             check(rc, errno, "fchownat");
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Opens a file read-only (for namespace files); returns the fd. */
+    public static int openReadOnly(Path path) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = arena.allocate(CAPTURE);
+            int fd = (int) OPEN.invokeExact(errno, arena.allocateFrom(path.toString()), O_CLOEXEC, 0);
+            check(fd, errno, "open " + path);
+            return fd;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Moves the calling thread into the namespace behind {@code fd}. Only that thread moves: a JVM
+     * is multithreaded, so this must run on a platform thread reserved for it, never a virtual one.
+     */
+    public static void setns(int fd, int nstype) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = arena.allocate(CAPTURE);
+            int rc = (int) SETNS.invokeExact(errno, fd, nstype);
+            check(rc, errno, "setns");
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {

@@ -32,6 +32,9 @@ public interface Sandbox extends AutoCloseable {
      */
     long processLimitHits();
 
+    /** A TCP connection to {@code 127.0.0.1:port} inside the sandbox; no host port is involved. */
+    java.net.Socket connect(int port, java.time.Duration timeout) throws java.io.IOException;
+
     /** Whether the kernel's OOM killer has fired inside the sandbox. */
     boolean oomKilled();
 

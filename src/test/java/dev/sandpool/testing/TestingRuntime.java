@@ -43,6 +43,7 @@ public final class TestingRuntime implements AutoCloseable {
     @Override
     public void close() {
         runtime.cleanupLeftovers();
+        runtime.close();
         removeCgroupsAndData(config.cgroupParent(), dataDir);
     }
 
