@@ -149,7 +149,8 @@ public final class PoolResource {
         return resource;
     }
 
-    private static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {
+    /** A two-entry map that keeps its order, as Azure's field order is kept in answers. */
+    public static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put(k1, v1);
         map.put(k2, v2);

@@ -27,8 +27,8 @@ final class PoolCommands {
         int timeout;
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a pool (PUT /management/pools/{name}).")
-    static final class Create extends ClientCommand {
+    /** create and update differ only in the method and whether defaults are filled in. */
+    abstract static class PoolWrite extends ClientCommand {
         @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "pool name: 3-63 of a-z, 0-9, '-'")
         String name;
 
@@ -38,9 +38,11 @@ final class PoolCommands {
         @Mixin
         WaitFlags waiting;
 
+        abstract boolean creating();
+
         @Override
         int run(ApiClient api, Output output) {
-            JsonNode pool = api.json("PUT", path(name), flags.body(name, true));
+            JsonNode pool = api.json(creating() ? "PUT" : "PATCH", path(name), flags.body(name, creating()));
             if (waiting.wait) {
                 pool = PoolWait.untilReady(api, name, waiting.timeout, err());
             }
@@ -49,26 +51,20 @@ final class PoolCommands {
         }
     }
 
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a pool (PUT /management/pools/{name}).")
+    static final class Create extends PoolWrite {
+        @Override
+        boolean creating() {
+            return true;
+        }
+    }
+
     @Command(name = "update", mixinStandardHelpOptions = true,
             description = "Change a pool's settings (PATCH); sessions already allocated keep running.")
-    static final class Update extends ClientCommand {
-        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "pool name")
-        String name;
-
-        @Mixin
-        PoolFlags flags;
-
-        @Mixin
-        WaitFlags waiting;
-
+    static final class Update extends PoolWrite {
         @Override
-        int run(ApiClient api, Output output) {
-            JsonNode pool = api.json("PATCH", path(name), flags.body(name, false));
-            if (waiting.wait) {
-                pool = PoolWait.untilReady(api, name, waiting.timeout, err());
-            }
-            print(output, pool);
-            return 0;
+        boolean creating() {
+            return false;
         }
     }
 

@@ -36,24 +36,17 @@ final class PoolMetadata {
         String version = node ? firstLine("/usr/bin/node", "--version").replaceFirst("^v", "")
                 : type == ContainerType.Shell ? firstLine("/bin/bash", "-c", "echo $BASH_VERSION")
                 : firstLine("/usr/bin/python3", "-c", "import platform; print(platform.python_version())");
-        body.put("runtimes", List.of(ordered("name", runtime, "version", version)));
+        body.put("runtimes", List.of(dev.sandpool.api.PoolResource.ordered("name", runtime, "version", version)));
         body.put("preInstalledPackages", node ? List.of() : pythonPackages());
         body.put("createdAt", FileShapes.time(startedAt));
         body.put("lastUpdatedAt", FileShapes.time(startedAt));
         if (type != ContainerType.Shell) {
-            Map<String, Object> kernel = ordered("name", node ? "sandpool-node" : "sandpool-python", "version", version);
+            Map<String, Object> kernel = dev.sandpool.api.PoolResource.ordered("name", node ? "sandpool-node" : "sandpool-python", "version", version);
             kernel.put("projectUrl", "https://github.com/sandpool/sandpool");
             kernel.put("description", "Sandpool's " + (node ? "Node.js" : "Python") + " session driver");
             body.put("jupyterKernel", kernel);
         }
         return body;
-    }
-
-    private static Map<String, Object> ordered(String k1, Object v1, String k2, Object v2) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put(k1, v1);
-        map.put(k2, v2);
-        return map;
     }
 
     private static List<Map<String, Object>> pythonPackages() {
@@ -63,7 +56,7 @@ final class PoolMetadata {
                 for (Path p : entries.sorted().toList()) {
                     Matcher m = DIST_INFO.matcher(p.getFileName().toString());
                     if (m.matches()) {
-                        packages.add(ordered("name", m.group(1).replace('_', '-'), "version", m.group(2)));
+                        packages.add(dev.sandpool.api.PoolResource.ordered("name", m.group(1).replace('_', '-'), "version", m.group(2)));
                     }
                 }
             } catch (IOException e) {
