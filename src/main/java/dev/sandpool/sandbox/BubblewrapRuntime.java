@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +85,11 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             Path ctl = Files.createDirectory(root.resolve("ctl"),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             cgroup = cgroups.create(id, spec.limits());
-            SandboxLaunch launch = new SandboxLaunch(ctl, seccompFile, commandLine(spec, uid, data, run));
+            Optional<Path> merged = spec.container().isPresent()
+                    ? Optional.of(Overlay.mount(root, spec.container().get().rootfs(), uid)) : Optional.empty();
+            SandboxLaunch launch = new SandboxLaunch(ctl, seccompFile, merged.isPresent()
+                    ? containerCommandLine(spec, spec.container().get(), uid, merged.get())
+                    : commandLine(spec, uid, data, run));
             var started = launch.start(cgroup);
             LOG.debug("sandbox {} started as uid {} (init pid {})", id, uid, started.initPid());
             return new BubblewrapSandbox(id, root, data, run, uid, started.process(), started.initPid(),
@@ -93,6 +98,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             if (cgroup != null) {
                 cgroup.remove();
             }
+            Overlay.unmountBelow(root);
             Trees.deleteRecursively(root);
             uids.release(uid);
             throw e;
@@ -106,13 +112,40 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         return dir;
     }
 
-    private List<String> commandLine(SandboxSpec spec, int uid, Path data, Path run) {
-        List<String> cmd = new ArrayList<>(List.of(
-                "/usr/bin/setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--inh-caps=-all",
+    /**
+     * What every sandbox gets: its own host uid, every namespace, no capabilities, no nested user
+     * namespaces, a new session (no terminal to inject into), and an empty environment.
+     */
+    private static List<String> isolation(int hostUid, int insideUid, int insideGid) {
+        return new ArrayList<>(List.of(
+                "/usr/bin/setpriv", "--reuid=" + hostUid, "--regid=" + hostUid, "--clear-groups", "--inh-caps=-all",
                 "/usr/bin/bwrap",
                 "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-                "--unshare-cgroup-try", "--uid", Integer.toString(INSIDE_UID), "--gid", Integer.toString(INSIDE_UID),
-                "--hostname", "sandbox", "--disable-userns", "--new-session", "--cap-drop", "ALL", "--clearenv",
+                "--unshare-cgroup-try", "--uid", Integer.toString(insideUid), "--gid", Integer.toString(insideGid),
+                "--hostname", "sandbox", "--disable-userns", "--new-session", "--cap-drop", "ALL", "--clearenv"));
+    }
+
+    /**
+     * A custom container: the merged image root as /, the image's user, environment and working
+     * directory; a fresh /proc, /dev and a size-capped /tmp. Same namespaces, seccomp and limits
+     * as every sandbox; no host file is shown to it.
+     */
+    private List<String> containerCommandLine(SandboxSpec spec, SandboxSpec.ContainerRoot container, int uid, Path merged) {
+        List<String> cmd = isolation(uid, container.uid(), container.gid());
+        cmd.addAll(List.of(
+                "--bind", merged.toString(), "/",
+                "--proc", "/proc", "--dev", "/dev",
+                "--size", Long.toString(config.tmpSize().bytes()), "--tmpfs", "/tmp",
+                "--chdir", container.workingDir().isEmpty() ? "/" : container.workingDir()));
+        spec.env().forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
+        cmd.addAll(List.of("--seccomp", "3", "--info-fd", "4", "--block-fd", "5", "--"));
+        cmd.addAll(spec.command());
+        return cmd;
+    }
+
+    private List<String> commandLine(SandboxSpec spec, int uid, Path data, Path run) {
+        List<String> cmd = isolation(uid, INSIDE_UID, INSIDE_UID);
+        cmd.addAll(List.of(
                 "--ro-bind", "/usr", "/usr",
                 "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
                 "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
@@ -163,6 +196,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             LibC.kill(handle.initPid(), LibC.SIGKILL);
         }
         cgroups.open(handle.id()).remove();
+        Overlay.unmountBelow(sessionsDir.resolve(handle.id()));
         Trees.deleteRecursively(sessionsDir.resolve(handle.id()));
     }
 
@@ -199,6 +233,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             for (Path dir : leftovers.toList()) {
                 if (!keep.contains(dir.getFileName().toString())) {
                     LOG.info("removing leftover session directory {}", dir.getFileName());
+                    Overlay.unmountBelow(dir);
                     Trees.deleteRecursively(dir);
                 }
             }

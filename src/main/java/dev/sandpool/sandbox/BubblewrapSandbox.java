@@ -134,6 +134,7 @@ final class BubblewrapSandbox implements Sandbox {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            Overlay.unmountBelow(root);
             Trees.deleteRecursively(root);
             releaseUid.run();
         }

@@ -1,17 +1,31 @@
 package dev.sandpool.sandbox;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What to run in a new sandbox: the command line as seen inside it, its environment, its limits,
- * and host directories to show read-only at the given paths.
+ * host directories to show read-only at the given paths, and, for a custom container, the image's
+ * root filesystem to run on instead of the host's /usr.
  */
 public record SandboxSpec(List<String> command, Map<String, String> env, ResourceLimits limits,
-                          Map<String, java.nio.file.Path> readOnlyBinds) {
+                          Map<String, Path> readOnlyBinds, Optional<ContainerRoot> container) {
+
+    /**
+     * An unpacked image: {@code rootfs} is shared read-only by every session of the image; each
+     * session writes to its own layer on top, which goes with the session.
+     */
+    public record ContainerRoot(Path rootfs, String workingDir, int uid, int gid) {}
+
     public SandboxSpec {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         readOnlyBinds = Map.copyOf(readOnlyBinds);
+    }
+
+    public SandboxSpec(List<String> command, Map<String, String> env, ResourceLimits limits, Map<String, Path> readOnlyBinds) {
+        this(command, env, limits, readOnlyBinds, Optional.empty());
     }
 }

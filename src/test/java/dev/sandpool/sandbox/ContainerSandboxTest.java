@@ -1,0 +1,102 @@
+package dev.sandpool.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sandpool.config.DataSize;
+import dev.sandpool.image.Image;
+import dev.sandpool.image.ImageStore;
+import dev.sandpool.image.TestImages;
+import dev.sandpool.testing.TestingRuntime;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sandboxes running an OCI image (built offline with umoci) on a per-session overlay of its shared
+ * read-only rootfs: the image's command, user, environment and working directory are honoured,
+ * its server is reached through the namespace, and sessions do not see each other's writes.
+ */
+class ContainerSandboxTest {
+    private static final ResourceLimits LIMITS = new ResourceLimits(DataSize.parse("128Mi"), 0.5, 64);
+
+    @TempDir
+    Path layouts;
+
+    private static SandboxSpec spec(Image image) {
+        return new SandboxSpec(image.command(List.of(), List.of()), image.environment(), LIMITS, Map.of(),
+                Optional.of(new SandboxSpec.ContainerRoot(image.rootfs(), image.workingDir(),
+                        image.uid().orElse(0), image.gid().orElse(0))));
+    }
+
+    @Test
+    void theImagesServerAnswersThroughTheNamespaceAndTheSharedImageStaysUntouched() throws Exception {
+        try (TestingRuntime sandboxes = new TestingRuntime()) {
+            ImageStore store = new ImageStore(sandboxes.dataDir.resolve("images"));
+            Image httpd = store.pull(TestImages.httpd(layouts.resolve("httpd")).ociRef(), Optional.empty(), Duration.ofSeconds(60));
+            Sandbox first = sandboxes.runtime.start(spec(httpd));
+            Sandbox second = sandboxes.runtime.start(spec(httpd));
+            try {
+                String page = await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .until(() -> get(first.connect(8080, Duration.ofSeconds(2)), "/"), p -> p.contains("200"));
+                assertThat(page).contains(TestImages.INDEX_HTML.strip());
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .until(() -> get(second.connect(8080, Duration.ofSeconds(2)), "/"), p -> p.contains("200"));
+            } finally {
+                first.close();
+                second.close();
+            }
+            // the shared image is untouched, and nothing is left mounted
+            assertThat(httpd.rootfs().resolve("www/index.html")).exists();
+            assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(sandboxes.dataDir.toString());
+        }
+    }
+
+    @Test
+    void commandUserEnvironmentAndWorkingDirectoryComeFromTheImage() throws Exception {
+        try (TestingRuntime sandboxes = new TestingRuntime()) {
+            ImageStore store = new ImageStore(sandboxes.dataDir.resolve("images"));
+            var built = TestImages.busybox(layouts.resolve("probe"), "v1")
+                    .entrypoint("/bin/sh", "-c")
+                    .cmd("echo greeting=$GREETING uid=$(id -u) pwd=$(pwd); "
+                            + "if [ -e /tmp/mine ]; then echo saw-another; else echo fresh; fi; echo x > /tmp/mine; sleep 60")
+                    .env("GREETING=hello")
+                    .workingDir("/www")
+                    .user("1000:1000")
+                    .file("www/index.html", "x")
+                    .build();
+            Image image = store.pull(built.ociRef(), Optional.empty(), Duration.ofSeconds(60));
+            Sandbox first = sandboxes.runtime.start(spec(image));
+            await().atMost(Duration.ofSeconds(20)).until(first::consoleTail, c -> c.contains("fresh"));
+            Sandbox second = sandboxes.runtime.start(spec(image));
+            try {
+                String console = await().atMost(Duration.ofSeconds(20)).until(first::consoleTail, c -> c.contains("fresh"));
+                assertThat(console).contains("greeting=hello uid=1000 pwd=/www");
+                // the second session starts after the first wrote: it must not see that write
+                String other = await().atMost(Duration.ofSeconds(20)).until(second::consoleTail,
+                        c -> c.contains("fresh") || c.contains("saw-another"));
+                assertThat(other).contains("fresh").doesNotContain("saw-another");
+            } finally {
+                first.close();
+                second.close();
+            }
+        }
+    }
+
+    private static String get(Socket socket, String path) throws IOException {
+        try (socket) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
