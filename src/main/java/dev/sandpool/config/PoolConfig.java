@@ -17,7 +17,8 @@ public record PoolConfig(
         NetworkStatus networkStatus,
         Double cpu,
         DataSize memory,
-        List<String> preload) {
+        List<String> preload,
+        CustomContainerConfig container) {
 
     public static final int DEFAULT_MAX_SESSIONS = 10;
     public static final int DEFAULT_READY_SESSIONS = 5;
@@ -41,8 +42,21 @@ public record PoolConfig(
         preload = List.copyOf(Objects.requireNonNullElse(preload, List.of()));
     }
 
+    public PoolConfig(String name, ContainerType containerType, Integer maxConcurrentSessions,
+                      Integer readySessionInstances, Integer cooldownPeriodInSeconds, NetworkStatus networkStatus,
+                      Double cpu, DataSize memory, List<String> preload) {
+        this(name, containerType, maxConcurrentSessions, readySessionInstances, cooldownPeriodInSeconds, networkStatus,
+                cpu, memory, preload, null);
+    }
+
     public static PoolConfig named(String name) {
-        return new PoolConfig(name, null, null, null, null, null, null, null, null);
+        return new PoolConfig(name, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** The same pool with what PoolResource cannot carry yet (the container) kept from {@code base}. */
+    public PoolConfig withContainer(CustomContainerConfig newContainer) {
+        return new PoolConfig(name, containerType, maxConcurrentSessions, readySessionInstances, cooldownPeriodInSeconds,
+                networkStatus, cpu, memory, preload, newContainer);
     }
 
     /** Every problem with this pool, each as "key: message" with the key relative to the pool. */
@@ -59,7 +73,13 @@ public record PoolConfig(
                     + "starting with a letter (got " + (name == null ? "nothing" : "'" + name + "'") + ")");
         }
         if (containerType == ContainerType.CustomContainer) {
-            v.fail(where + ".containerType", "CustomContainer is not supported yet; supported: PythonLTS, NodeLTS, Shell");
+            if (container == null) {
+                v.fail(where + ".container", "is required for a CustomContainer pool (image and targetPort at least)");
+            } else {
+                container.validate(where + ".container", v);
+            }
+        } else if (container != null) {
+            v.fail(where + ".container", "is only for CustomContainer pools");
         }
         if (maxConcurrentSessions < 1 || maxConcurrentSessions > 10_000) {
             v.fail(where + ".maxConcurrentSessions", "must be between 1 and 10000 (got " + maxConcurrentSessions + ")");

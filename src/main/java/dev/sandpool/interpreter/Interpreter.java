@@ -41,6 +41,37 @@ public final class Interpreter implements AutoCloseable {
     }
 
     /**
+     * A custom container's session: a sandbox with no driver in it, reached over HTTP through the
+     * pool endpoint. It is ready once something accepts connections on {@code port}.
+     */
+    public static Interpreter container(Sandbox sandbox, int port, Duration startTimeout) throws IOException {
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        IOException last = null;
+        while (System.nanoTime() < deadline && sandbox.isAlive()) {
+            try (java.net.Socket probe = sandbox.connect(port, Duration.ofSeconds(1))) {
+                return new Interpreter(sandbox, null, Duration.ZERO);
+            } catch (IOException e) {
+                last = e;
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        String console = sandbox.consoleTail();
+        sandbox.close();
+        throw new IOException("the container did not accept connections on port " + port + " within "
+                + startTimeout.toSeconds() + " s" + (console.isEmpty() ? "" : "; its output: " + console), last);
+    }
+
+    /** Whether this session runs a custom container, which takes HTTP requests, not code. */
+    public boolean isContainer() {
+        return connection == null;
+    }
+
+    /**
      * Reconnects to the interpreter of a sandbox that an earlier server process started. A driver
      * busy with an execution from before the restart greets only when that ends, hence the wait.
      */
@@ -63,7 +94,9 @@ public final class Interpreter implements AutoCloseable {
 
     /** Drops the connection and leaves the sandbox running, for the next server process to adopt. */
     public void detach() {
-        connection.close();
+        if (connection != null) {
+            connection.close();
+        }
         sandbox.detach();
     }
 
@@ -76,6 +109,10 @@ public final class Interpreter implements AutoCloseable {
     }
 
     public ExecutionResult execute(ExecutionRequest request) {
+        if (isContainer()) {
+            return new ExecutionResult(false, "", "this pool runs a custom container: send HTTP requests to the pool "
+                    + "endpoint instead of code\n", NullNode.getInstance(), 0, false, ExecutionResult.Loss.NONE, null);
+        }
         long started = System.nanoTime();
         ObjectNode message = DriverConnection.JSON.createObjectNode()
                 .put("op", request.kind() == ExecutionRequest.Kind.SHELL ? "shell" : "exec")
@@ -144,7 +181,9 @@ public final class Interpreter implements AutoCloseable {
 
     @Override
     public void close() {
-        connection.close();
+        if (connection != null) {
+            connection.close();
+        }
         sandbox.close();
     }
 }

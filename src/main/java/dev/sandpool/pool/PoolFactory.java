@@ -18,8 +18,12 @@ public final class PoolFactory {
     private final SandpoolConfig server;
     private volatile PoolListener listener = PoolListener.NONE;
     private volatile SessionBook book = SessionBook.NONE;
+    private final dev.sandpool.image.ImageStore images;
+    private final java.util.Map<String, dev.sandpool.image.Image> pulled = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public PoolFactory(SandboxRuntime runtime, DriverFiles.Installed drivers, SandpoolConfig server) {
+    public PoolFactory(SandboxRuntime runtime, DriverFiles.Installed drivers, SandpoolConfig server,
+                       dev.sandpool.image.ImageStore images) {
+        this.images = images;
         this.runtime = runtime;
         this.drivers = drivers;
         this.server = server;
@@ -48,11 +52,50 @@ public final class PoolFactory {
     /** Starts an interpreter as the pool is configured now, so that an update applies to new sessions. */
     private Interpreter start(PoolConfig pool) throws java.io.IOException {
         ResourceLimits limits = new ResourceLimits(pool.memory(), pool.cpu(), server.sandbox().pidsLimit());
+        if (pool.container() != null) {
+            return startContainer(pool.container(), limits);
+        }
         InterpreterLauncher launcher = switch (pool.containerType()) {
             case NodeLTS -> InterpreterLauncher.node(drivers.node(), pool.preload());
             case Shell -> InterpreterLauncher.python(drivers.python(), List.of());
             default -> InterpreterLauncher.python(drivers.python(), pool.preload());
         };
         return Interpreter.start(runtime, launcher, limits, Duration.ofSeconds(server.execution().interruptGraceInSeconds()));
+    }
+
+    /**
+     * A custom container: the image is pulled once (per reference) and shared; the session is
+     * ready when its server accepts connections on the target port. A pull failure fails this
+     * start with the reason, and the pool retries later: allocation never hangs on it.
+     */
+    private Interpreter startContainer(dev.sandpool.config.CustomContainerConfig container, ResourceLimits limits)
+            throws java.io.IOException {
+        dev.sandpool.image.Image image = pulled.get(container.image());
+        if (image == null) {
+            try {
+                image = images.pull(dev.sandpool.image.ImageRef.parse(container.image()), credentials(container),
+                        Duration.ofMinutes(5));
+            } catch (dev.sandpool.image.ImagePullException | IllegalArgumentException e) {
+                throw new java.io.IOException(e.getMessage(), e);
+            }
+            pulled.put(container.image(), image);
+        }
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>(image.environment());
+        env.putAll(container.env());
+        var spec = new dev.sandpool.sandbox.SandboxSpec(image.command(container.command(), container.args()), env, limits,
+                java.util.Map.of(), java.util.Optional.of(new dev.sandpool.sandbox.SandboxSpec.ContainerRoot(image.rootfs(),
+                        image.workingDir(), image.uid().orElse(0), image.gid().orElse(0))));
+        return Interpreter.container(runtime.start(spec), container.targetPort(), Duration.ofSeconds(60));
+    }
+
+    private static java.util.Optional<dev.sandpool.image.RegistryCredentials> credentials(
+            dev.sandpool.config.CustomContainerConfig c) throws java.io.IOException {
+        if (c.registryUsername() == null) {
+            return java.util.Optional.empty();
+        }
+        String password = c.registryPasswordFile() != null
+                ? java.nio.file.Files.readString(c.registryPasswordFile()).strip() : System.getenv(c.registryPasswordEnv());
+        return java.util.Optional.of(new dev.sandpool.image.RegistryCredentials(
+                c.registryServer(), c.registryUsername(), password == null ? "" : password));
     }
 }

@@ -75,6 +75,11 @@ public final class Session {
 
     /** The live sandbox's data directory, starting a sandbox first if the session has none. */
     java.nio.file.Path dataDir() {
+        return sandbox().dataDir();
+    }
+
+    /** The live sandbox, starting one first if the session has none. */
+    dev.sandpool.sandbox.Sandbox sandbox() {
         touch();
         Interpreter current = interpreter;
         if (current == null || !current.isAlive()) {
@@ -88,7 +93,7 @@ public final class Session {
                 lock.unlock();
             }
         }
-        return current.sandbox().dataDir();
+        return current.sandbox();
     }
 
     private Interpreter liveInterpreter() {

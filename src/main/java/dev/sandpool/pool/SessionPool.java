@@ -105,9 +105,14 @@ public final class SessionPool implements AutoCloseable {
 
     /** The host directory behind the identifier's /mnt/data, allocating a session first if need be. */
     public java.nio.file.Path dataDir(String identifier) {
+        return sandbox(identifier).dataDir();
+    }
+
+    /** The identifier's running sandbox, allocating a session first if need be. */
+    public dev.sandpool.sandbox.Sandbox sandbox(String identifier) {
         for (int attempt = 0; ; attempt++) {
             try {
-                return acquire(identifier).dataDir();
+                return acquire(identifier).sandbox();
             } catch (Session.SessionClosedException e) {
                 if (attempt > 2) {
                     throw new SessionStartException("the session was ended repeatedly while waiting", e);

@@ -33,6 +33,10 @@ final class PoolRequests {
                 .map(dev.sandpool.auth.Principal::owner).orElse("anonymous") : null;
     }
 
+    java.util.Optional<SessionPool> findPool(ServerRequest req) {
+        return pools.pool(req.path().pathParameters().get("pool"));
+    }
+
     SessionPool pool(ServerRequest req) {
         String name = req.path().pathParameters().get("pool");
         return pools.pool(name).orElseThrow(() -> new ApiException(Status.NOT_FOUND_404, "SessionPoolNotFound",

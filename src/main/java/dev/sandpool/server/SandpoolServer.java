@@ -73,7 +73,8 @@ public final class SandpoolServer implements AutoCloseable {
         CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), config.sandbox().cgroupParent());
         BubblewrapRuntime runtime = new BubblewrapRuntime(dataDir, config.sandbox(), cgroups);
         DriverFiles.Installed drivers = DriverFiles.install(dataDir.resolve("runtime"));
-        PoolFactory factory = new PoolFactory(runtime, drivers, config);
+        PoolFactory factory = new PoolFactory(runtime, drivers, config,
+                new dev.sandpool.image.ImageStore(dataDir.resolve("images")));
         Database database = Database.open(dataDir);
         PoolStore store = new PoolStore(database);
         Set<String> fromConfigFile = config.pools().stream().map(PoolConfig::name).collect(Collectors.toSet());
@@ -110,6 +111,8 @@ public final class SandpoolServer implements AutoCloseable {
                     .host(config.server().host())
                     .port(config.server().port())
                     .tls(TlsSetup.forServer(config.server()))
+                    // lets WebSocket upgrades reach a custom container's server
+                    .addConnectionSelector(dev.sandpool.proxy.UpgradePassThrough.http1Selector())
                     .shutdownHook(false)
                     .routing(r -> {
                         r.addFilter(draining);
@@ -171,6 +174,7 @@ public final class SandpoolServer implements AutoCloseable {
                         Authenticator authenticator, SandpoolConfig config,
                         dev.sandpool.observability.Observability observability) {
         PoolRequests requests = new PoolRequests(pools, config.auth().identifierBinding());
+        ContainerProxy containers = new ContainerProxy(requests);
         ExecutionConfig limits = config.execution();
         routing.addFilter(observability.requestLog(PathAliases::canonical))
                 .addFilter(new AuthFilter(authenticator))
@@ -178,6 +182,8 @@ public final class SandpoolServer implements AutoCloseable {
                 .register(new HealthService(observability.readiness()))
                 .get(dev.sandpool.observability.Observability.METRICS_PATH, observability.metricsEndpoint())
                 .register("/management/pools", management)
+                .any("/pools/{pool}", containers)
+                .any("/pools/{pool}/{+rest}", containers)
                 .register("/pools/{pool}", new CodeExecuteService(requests, limits),
                         new ExecutionsService(requests, limits), new SessionService(requests, new PoolMetadata()),
                         new FilesService(requests, config.files()))

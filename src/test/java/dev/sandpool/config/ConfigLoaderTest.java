@@ -115,6 +115,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void customContainerKeysMapToTheContainerRecord() {
+        PoolConfig pool = ConfigLoader.parse("""
+                pools:
+                  - name: web
+                    containerType: CustomContainer
+                    container:
+                      image: 127.0.0.1:5000/team/app:v2
+                      command: [/bin/app]
+                      args: [--port, "8080"]
+                      env: {MODE: prod}
+                      targetPort: 8080
+                      registryServer: 127.0.0.1:5000
+                      registryUsername: puller
+                      registryPasswordFile: /etc/sandpool/registry.pass
+                """).validated().pools().getFirst();
+        assertThat(pool.container()).isEqualTo(new CustomContainerConfig("127.0.0.1:5000/team/app:v2", List.of("/bin/app"),
+                List.of("--port", "8080"), java.util.Map.of("MODE", "prod"), 8080, "127.0.0.1:5000", "puller",
+                Path.of("/etc/sandpool/registry.pass"), null));
+    }
+
+    @Test
     void authNoneOnlyOnLoopback() {
         assertThatThrownBy(() -> ConfigLoader.parse("server:\n  host: 0.0.0.0\nauth:\n  mode: none\n").validated())
                 .hasMessageContaining("auth.mode: 'none' is only allowed when server.host is a loopback address");
@@ -130,9 +151,15 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void customContainersAreRejectedUntilSupportedAndPreloadNamesFollowTheLanguage() {
+    void customContainersNeedTheirContainerAndPreloadNamesFollowTheLanguage() {
         assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: cust\n    containerType: CustomContainer\n").validated())
-                .hasMessageContaining("pools[0].containerType: CustomContainer is not supported yet");
+                .hasMessageContaining("pools[0].container: is required for a CustomContainer pool");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: cust\n    containerType: CustomContainer\n"
+                + "    container: {image: 'oci:/x:v1', targetPort: 0, registryUsername: u}\n").validated())
+                .hasMessageContaining("pools[0].container.targetPort: must be between 1 and 65535")
+                .hasMessageContaining("pools[0].container.registryUsername: needs exactly one of registryPasswordFile");
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: py1\n    container: {image: x, targetPort: 80}\n").validated())
+                .hasMessageContaining("pools[0].container: is only for CustomContainer pools");
         assertThat(ConfigLoader.parse("pools:\n  - name: node\n    containerType: NodeLTS\n    preload: ['@scope/pkg', lodash]\n")
                 .validated().pools().getFirst().preload()).containsExactly("@scope/pkg", "lodash");
         assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: py1\n    preload: ['os; rm -rf']\n").validated())

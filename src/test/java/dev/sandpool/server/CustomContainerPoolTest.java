@@ -1,0 +1,77 @@
+package dev.sandpool.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandpool.config.ContainerType;
+import dev.sandpool.config.CustomContainerConfig;
+import dev.sandpool.config.DataSize;
+import dev.sandpool.config.ExecutionConfig;
+import dev.sandpool.config.FilesConfig;
+import dev.sandpool.config.PoolConfig;
+import dev.sandpool.image.TestImages;
+import dev.sandpool.testing.TestingServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A CustomContainer pool from the config file, running a busybox httpd image built offline: the
+ * pool endpoint reaches each identifier's own container on its target port.
+ */
+class CustomContainerPoolTest {
+    private static Path layouts;
+    private static TestingServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        layouts = Files.createTempDirectory("sandpool-images-");
+        String image = TestImages.httpd(layouts.resolve("httpd")).skopeoRef();
+        server = TestingServer.start(ExecutionConfig.defaults(), FilesConfig.defaults(),
+                new PoolConfig("web", ContainerType.CustomContainer, 4, 1, 300, null, 0.5, DataSize.parse("128Mi"), List.of(),
+                        new CustomContainerConfig(image, null, null, Map.of("EXTRA", "1"), 8080, null, null, null, null)));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        dev.sandpool.sandbox.Trees.deleteRecursively(layouts);
+    }
+
+    @Test
+    void thePoolEndpointReachesTheIdentifiersContainer() {
+        var page = server.client.send("GET", "/pools/web/index.html?identifier=visitor-1&api-version=2025-02-02-preview", null);
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        assertThat(page.body()).isEqualTo(TestImages.INDEX_HTML);
+        var alias = server.client.send("GET",
+                "/subscriptions/s/resourceGroups/r/sessionPools/web/index.html?identifier=visitor-1", null);
+        assertThat(alias.body()).isEqualTo(TestImages.INDEX_HTML);
+        // the container's own answers pass through, errors included
+        assertThat(server.client.send("GET", "/pools/web/no-such-page?identifier=visitor-1", null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void eachIdentifierGetsItsOwnContainerAndStopSessionEndsIt() {
+        var pool = server.server.pools().pool("web").orElseThrow();
+        server.client.send("GET", "/pools/web/index.html?identifier=tenant-aa", null);
+        server.client.send("GET", "/pools/web/index.html?identifier=tenant-bb", null);
+        String a = pool.find(server.sessionKey("tenant-aa")).orElseThrow().etag();
+        String b = pool.find(server.sessionKey("tenant-bb")).orElseThrow().etag();
+        assertThat(a).isNotEqualTo(b).startsWith("sb-");
+        var stop = server.client.send("POST", "/pools/web/.management/stopSession?identifier=tenant-aa&api-version=2025-10-02-preview", null);
+        assertThat(stop.status()).isEqualTo(200);
+        assertThat(stop.body()).isEqualTo("Session tenant-aa in session pool web stopped.");
+        assertThat(pool.find(server.sessionKey("tenant-aa"))).isEmpty();
+        assertThat(server.client.deleteSession("web", "tenant-bb").status()).isEqualTo(204);
+        assertThat(pool.find(server.sessionKey("tenant-bb"))).isEmpty();
+    }
+
+    @Test
+    void requestsWithoutAnIdentifierOrKeyAreRefusedBeforeAnyContainer() {
+        assertThat(server.client.send("GET", "/pools/web/index.html", null).status()).isEqualTo(400);
+        assertThat(server.client.send("GET", "/pools/web/index.html?identifier=visitor-9", null, null).status()).isEqualTo(401);
+    }
+}
