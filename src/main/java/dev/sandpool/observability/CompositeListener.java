@@ -58,6 +58,11 @@ final class CompositeListener implements PoolListener {
         each(l -> l.poolFull(pool));
     }
 
+    @Override
+    public void proxied(String pool, long toContainer, long fromContainer) {
+        each(l -> l.proxied(pool, toContainer, fromContainer));
+    }
+
     private void each(java.util.function.Consumer<PoolListener> call) {
         for (PoolListener listener : listeners) {
             try {

@@ -54,6 +54,7 @@ final class PoolMetrics implements PoolListener {
     private final Counter sessionsLost;
     private final Counter sessionsEnded;
     private final Counter poolFull;
+    private final Counter proxyBytes;
     /** Cold allocations whose sandbox start happens on another thread (asynchronous V2 executions). */
     private final Map<RequestScope.ColdAllocation, Long> pendingCold = new ConcurrentHashMap<>();
 
@@ -90,6 +91,9 @@ final class PoolMetrics implements PoolListener {
                 .labelNames("pool", "reason").build());
         poolFull = register(Counter.builder().name("sandpool_pool_full_total")
                 .help("New identifiers refused because the pool was full").labelNames("pool").build());
+        proxyBytes = register(Counter.builder().name("sandpool_proxy_bytes_total")
+                .help("Body bytes through custom-container proxies: to_container (requests) and from_container (responses)")
+                .labelNames("pool", "direction").build());
         registry.register(JvmRegistry.INSTANCE);
     }
 
@@ -171,6 +175,12 @@ final class PoolMetrics implements PoolListener {
     @Override
     public void poolFull(String pool) {
         poolFull.labelValues(pool).inc();
+    }
+
+    @Override
+    public void proxied(String pool, long toContainer, long fromContainer) {
+        proxyBytes.labelValues(pool, "to_container").inc(toContainer);
+        proxyBytes.labelValues(pool, "from_container").inc(fromContainer);
     }
 
     static String reason(ExecutionResult.Loss loss) {

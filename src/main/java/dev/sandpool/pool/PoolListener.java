@@ -29,4 +29,7 @@ public interface PoolListener {
 
     /** A new identifier found the pool full. */
     default void poolFull(String pool) {}
+
+    /** One request went through a custom container's proxy: body bytes to it and response bytes back. */
+    default void proxied(String pool, long toContainer, long fromContainer) {}
 }

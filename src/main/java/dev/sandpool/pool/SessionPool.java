@@ -67,6 +67,11 @@ public final class SessionPool implements AutoCloseable {
         this.listener = listener;
     }
 
+    /** Reports one proxied request's traffic to the pool's listener. */
+    public void reportProxied(long toContainer, long fromContainer) {
+        listener.proxied(name(), toContainer, fromContainer);
+    }
+
     public void book(SessionBook book) {
         this.book = book;
     }

@@ -33,10 +33,30 @@ final class ContainerProxy implements Handler, ProtocolUpgradeHandler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) throws Exception {
-        if (proxied(req)) {
-            route.handle(req, res);
-        } else {
+        if (!proxied(req)) {
             res.next();
+            return;
+        }
+        long[] sent = new long[1];
+        req.streamFilter(in -> new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws java.io.IOException {
+                int b = super.read();
+                sent[0] += b < 0 ? 0 : 1;
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int off, int len) throws java.io.IOException {
+                int n = super.read(buffer, off, len);
+                sent[0] += Math.max(n, 0);
+                return n;
+            }
+        });
+        try {
+            route.handle(req, res);
+        } finally {
+            requests.findPool(req).ifPresent(pool -> pool.reportProxied(sent[0], res.bytesWritten()));
         }
     }
 

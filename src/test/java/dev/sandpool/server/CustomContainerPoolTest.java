@@ -54,6 +54,22 @@ class CustomContainerPoolTest {
     }
 
     @Test
+    void proxiedBytesAreCounted() {
+        server.client.send("GET", "/pools/web/index.html?identifier=counted-1", null);
+        server.client.send("POST", "/pools/web/index.html?identifier=counted-1", "{\"twelve\":\"bytes\"}");
+        String metrics = server.client.send("GET", "/metrics", null).body();
+        long fromContainer = counter(metrics, "sandpool_proxy_bytes_total{direction=\"from_container\",pool=\"web\"}");
+        long toContainer = counter(metrics, "sandpool_proxy_bytes_total{direction=\"to_container\",pool=\"web\"}");
+        assertThat(fromContainer).isGreaterThanOrEqualTo(TestImages.INDEX_HTML.length());
+        assertThat(toContainer).isGreaterThanOrEqualTo(18);
+    }
+
+    private static long counter(String scrape, String series) {
+        return scrape.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> (long) Double.parseDouble(l.substring(series.length() + 1).strip())).orElse(-1L);
+    }
+
+    @Test
     void eachIdentifierGetsItsOwnContainerAndStopSessionEndsIt() {
         var pool = server.server.pools().pool("web").orElseThrow();
         server.client.send("GET", "/pools/web/index.html?identifier=tenant-aa", null);
