@@ -18,16 +18,19 @@ import tools.jackson.databind.JsonNode;
  */
 public final class PoolResource {
     /** Maps PoolConfig's keys to the resource's property paths, for error messages. */
-    private static final Map<String, String> PATHS = Map.of(
-            "name", "name",
-            "containerType", "properties.containerType",
-            "maxConcurrentSessions", "properties.scaleConfiguration.maxConcurrentSessions",
-            "readySessionInstances", "properties.scaleConfiguration.readySessionInstances",
-            "cooldownPeriodInSeconds", "properties.dynamicPoolConfiguration.cooldownPeriodInSeconds",
-            "networkStatus", "properties.sessionNetworkConfiguration.status",
-            "cpu", "properties.sandpoolConfiguration.cpu",
-            "memory", "properties.sandpoolConfiguration.memory",
-            "preload", "properties.sandpoolConfiguration.preload");
+    private static final Map<String, String> PATHS = Map.ofEntries(
+            Map.entry("name", "name"),
+            Map.entry("containerType", "properties.containerType"),
+            Map.entry("maxConcurrentSessions", "properties.scaleConfiguration.maxConcurrentSessions"),
+            Map.entry("readySessionInstances", "properties.scaleConfiguration.readySessionInstances"),
+            Map.entry("cooldownPeriodInSeconds", "properties.dynamicPoolConfiguration.cooldownPeriodInSeconds"),
+            Map.entry("networkStatus", "properties.sessionNetworkConfiguration.status"),
+            Map.entry("cpu", "properties.sandpoolConfiguration.cpu"),
+            Map.entry("memory", "properties.sandpoolConfiguration.memory"),
+            Map.entry("preload", "properties.sandpoolConfiguration.preload"),
+            Map.entry("container.image", "properties.customContainerTemplate.containers[0].image"),
+            Map.entry("container.targetPort", "properties.customContainerTemplate.ingress.targetPort"),
+            Map.entry("container", "properties.customContainerTemplate"));
 
     private PoolResource() {}
 
@@ -72,10 +75,21 @@ public final class PoolResource {
                     : text.equalsIgnoreCase("EgressDisabled") ? NetworkStatus.EgressDisabled
                     : fail("properties.sessionNetworkConfiguration.status must be EgressEnabled or EgressDisabled");
         }
-        if (p.has("customContainerTemplate") && !p.get("customContainerTemplate").isNull()) {
-            throw new InvalidRequestException("properties.customContainerTemplate: custom containers are not supported yet");
+        dev.sandpool.config.CustomContainerConfig container = base.container();
+        JsonNode template = p.path("customContainerTemplate");
+        // a custom container's resources, where Azure puts them, win over sandpoolConfiguration
+        tools.jackson.databind.node.ObjectNode own = p.path("sandpoolConfiguration").isObject()
+                ? (tools.jackson.databind.node.ObjectNode) p.path("sandpoolConfiguration").deepCopy()
+                : tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        if (template.isObject()) {
+            container = CustomContainerTemplate.read(template);
+            JsonNode resources = template.path("containers").path(0).path("resources");
+            for (String field : List.of("cpu", "memory")) {
+                if (resources.has(field)) {
+                    own.set(field, resources.get(field));
+                }
+            }
         }
-        JsonNode own = p.path("sandpoolConfiguration");
         double cpu = base.cpu();
         if (own.has("cpu")) {
             if (!own.get("cpu").isNumber()) {
@@ -102,7 +116,7 @@ public final class PoolResource {
                 preload.add(module.asString(""));
             }
         }
-        PoolConfig pool = new PoolConfig(name, type, max, ready, cooldown, network, cpu, memory, preload);
+        PoolConfig pool = new PoolConfig(name, type, max, ready, cooldown, network, cpu, memory, preload, container);
         List<String> problems = pool.problems().stream().map(PoolResource::toResourcePath).toList();
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(String.join("; ", problems));
@@ -128,6 +142,9 @@ public final class PoolResource {
                 pool.cooldownPeriodInSeconds()));
         properties.put("dynamicPoolConfiguration", dynamic);
         properties.put("sessionNetworkConfiguration", Map.of("status", pool.networkStatus().name()));
+        if (pool.container() != null) {
+            properties.put("customContainerTemplate", CustomContainerTemplate.write(pool.name(), pool.container(), pool));
+        }
         Map<String, Object> own = ordered("cpu", pool.cpu(), "memory", pool.memory().toString());
         own.put("preload", pool.preload());
         own.put("source", status.source());

@@ -174,7 +174,8 @@ public final class SessionPool implements AutoCloseable {
             previous = config;
             config = updated;
             boolean remake = !previous.memory().equals(updated.memory()) || !previous.cpu().equals(updated.cpu())
-                    || !previous.preload().equals(updated.preload());
+                    || !previous.preload().equals(updated.preload())
+                    || !java.util.Objects.equals(previous.container(), updated.container());
             int target = readyTarget();
             Interpreter interpreter;
             while ((remake || ready.size() > target) && (interpreter = ready.poll()) != null) {

@@ -87,13 +87,36 @@ class PoolCommandsTest {
     }
 
     @Test
-    void customContainerFlagsSurfaceTheNotSupportedError() {
+    void createACustomContainerPoolFromAnImageAndWaitWhileItIsPulledAndStarted(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String image = dev.sandpool.image.TestImages.httpd(dir.resolve("httpd")).skopeoRef();
+        var created = cli.run("pool", "create", "--name", "cli-web", "--container-type", "CustomContainer", "--image", image,
+                "--target-port", "8080", "--max-sessions", "2", "--ready-sessions", "1", "--memory", "128Mi",
+                "--wait", "--timeout", "120");
+        assertThat(created.exit()).as(created.toString()).isZero();
+        assertThat(created.err()).contains("pool cli-web: ready 1/1");
+        var template = AzureClientJson.parse(created.out()).path("properties").path("customContainerTemplate");
+        assertThat(template.path("containers").get(0).path("image").asString()).isEqualTo(image);
+        assertThat(server.client.send("GET", "/pools/cli-web/index.html?identifier=cli-visitor", null).body())
+                .isEqualTo(dev.sandpool.image.TestImages.INDEX_HTML);
+        assertThat(cli.run("pool", "delete", "--name", "cli-web").exit()).isZero();
+    }
+
+    /** The CLI prints the resource as JSON on stdout. */
+    private static final class AzureClientJson {
+        static tools.jackson.databind.JsonNode parse(String text) {
+            return dev.sandpool.testing.AzureClient.JSON.readTree(text);
+        }
+    }
+
+    @Test
+    void registryCredentialsThroughTheApiSurfaceTheNotSupportedError() {
         var result = cli.run("pool", "create", "--name", "byoc", "--image", "registry.example.com/app:1", "--target-port", "8080",
                 "--env-vars", "A=1", "B=two", "--registry-server", "registry.example.com", "--registry-username", "bot",
                 "--registry-password", "hunter2-secret");
         assertThat(result.exit()).as(result.toString()).isEqualTo(1);
-        assertThat(result.err()).isEqualTo("error: InvalidRequestBody: properties.customContainerTemplate: "
-                + "custom containers are not supported yet (HTTP 400)\n");
+        assertThat(result.err()).isEqualTo("error: InvalidRequestBody: properties.customContainerTemplate.registryCredentials: "
+                + "registry credentials through the management API are not supported yet; declare the pool in the config file"
+                + " (HTTP 400)\n");
         assertThat(result.out() + result.err()).doesNotContain("hunter2-secret");
     }
 

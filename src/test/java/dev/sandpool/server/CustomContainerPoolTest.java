@@ -86,6 +86,35 @@ class CustomContainerPoolTest {
     }
 
     @Test
+    void customPoolsCanBeCreatedAndChangedThroughTheManagementApi() throws Exception {
+        String image = TestImages.httpd(layouts.resolve("api-httpd")).skopeoRef();
+        String body = """
+                {"properties": {"containerType": "CustomContainer",
+                  "scaleConfiguration": {"maxConcurrentSessions": 2, "readySessionInstances": 1},
+                  "customContainerTemplate": {
+                    "containers": [{"image": "%s", "name": "main", "env": [{"name": "MODE", "value": "api"}],
+                                    "resources": {"cpu": 0.25, "memory": "128Mi"}}],
+                    "ingress": {"targetPort": 8080}}}}""".formatted(image);
+        var created = server.client.send("PUT", "/management/pools/apiweb", body);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        var template = created.json().path("properties").path("customContainerTemplate");
+        assertThat(template.path("containers").get(0).path("image").asString()).isEqualTo(image);
+        assertThat(template.path("ingress").path("targetPort").asInt()).isEqualTo(8080);
+        assertThat(template.path("containers").get(0).path("resources").path("memory").asString()).isEqualTo("128Mi");
+        assertThat(server.client.send("GET", "/pools/apiweb/index.html?identifier=api-user-1", null).body())
+                .isEqualTo(TestImages.INDEX_HTML);
+
+        var missingPort = server.client.send("PUT", "/management/pools/noport", body.replace("\"ingress\": {\"targetPort\": 8080}",
+                "\"ingress\": {}"));
+        assertThat(missingPort.status()).isEqualTo(400);
+        assertThat(missingPort.body()).contains("properties.customContainerTemplate.ingress.targetPort");
+        var secrets = server.client.send("PUT", "/management/pools/secret", body.replace("\"ingress\"",
+                "\"registryCredentials\": {\"server\": \"127.0.0.1:5000\"}, \"ingress\""));
+        assertThat(secrets.status()).isEqualTo(400);
+        assertThat(server.client.send("DELETE", "/management/pools/apiweb", null).status()).isEqualTo(204);
+    }
+
+    @Test
     void requestsWithoutAnIdentifierOrKeyAreRefusedBeforeAnyContainer() {
         assertThat(server.client.send("GET", "/pools/web/index.html", null).status()).isEqualTo(400);
         assertThat(server.client.send("GET", "/pools/web/index.html?identifier=visitor-9", null, null).status()).isEqualTo(401);
