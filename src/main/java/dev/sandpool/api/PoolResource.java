@@ -35,7 +35,7 @@ public final class PoolResource {
     private PoolResource() {}
 
     /** Live numbers shown in {@code templateUpdateStatus}. */
-    public record Status(int ready, int starting, int allocated, String source) {}
+    public record Status(int ready, int starting, int allocated, String source, java.util.Optional<String> failure) {}
 
     /** The config a PUT (from defaults) or PATCH (from {@code base}) describes. */
     public static PoolConfig read(String name, JsonNode body, PoolConfig base) {
@@ -156,7 +156,8 @@ public final class PoolResource {
         counts.put("allocatedCount", status.allocated());
         properties.put("templateUpdateStatus", Map.of("activeTemplate", Map.of("status", counts)));
         properties.put("poolManagementEndpoint", endpoint);
-        properties.put("provisioningState", "Succeeded");
+        properties.put("provisioningState", status.failure().isPresent() ? "Failed" : "Succeeded");
+        status.failure().ifPresent(reason -> own.put("failureReason", reason));
         Map<String, Object> resource = new LinkedHashMap<>();
         resource.put("id", "/subscriptions/local/resourceGroups/sandpool/providers/Microsoft.App/sessionPools/" + pool.name());
         resource.put("name", pool.name());

@@ -44,6 +44,8 @@ public final class SessionPool implements AutoCloseable {
     private final Object lock = new Object();
     private int starting; // guarded by lock
     private volatile long refillPausedUntilNanos;
+    /** Why the last sandbox start failed, until one succeeds: what the pool reports as its failed state. */
+    private volatile String lastStartFailure;
     private volatile boolean closed;
 
     /** Starts interpreters for this pool's sessions, as the pool is configured at that moment. */
@@ -223,6 +225,11 @@ public final class SessionPool implements AutoCloseable {
         return ready.size();
     }
 
+    /** Why sandboxes cannot be started now (an image that cannot be pulled, say); empty when they can. */
+    public Optional<String> startFailure() {
+        return Optional.ofNullable(lastStartFailure);
+    }
+
     /** Ready sandboxes being started now. */
     public int startingCount() {
         synchronized (lock) {
@@ -331,10 +338,12 @@ public final class SessionPool implements AutoCloseable {
         long started = System.nanoTime();
         try {
             Interpreter interpreter = factory.start(config);
+            lastStartFailure = null;
             listener.sandboxStarted(name(), Duration.ofNanos(System.nanoTime() - started));
             return interpreter;
         } catch (IOException e) {
             if (!closed) { // a start cut short by the pool's shutdown is no failure
+                lastStartFailure = e.getMessage();
                 listener.sandboxStartFailed(name(), e);
             }
             throw new SessionStartException("could not start a session in pool '" + name() + "': " + e.getMessage(), e);

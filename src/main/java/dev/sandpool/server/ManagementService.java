@@ -124,7 +124,8 @@ final class ManagementService implements HttpService {
         var uri = req.requestedUri();
         String base = uri.scheme() + "://" + uri.authority();
         return PoolResource.write(pool.config(), base + "/pools/" + pool.name(), new PoolResource.Status(pool.readyCount(),
-                pool.startingCount(), pool.allocatedCount(), fromConfigFile.contains(pool.name()) ? "config" : "api"));
+                pool.startingCount(), pool.allocatedCount(), fromConfigFile.contains(pool.name()) ? "config" : "api",
+                pool.startFailure()));
     }
 
     static List<String> names(List<PoolConfig> configs) {

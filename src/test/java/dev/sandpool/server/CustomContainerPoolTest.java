@@ -9,6 +9,7 @@ import dev.sandpool.config.ExecutionConfig;
 import dev.sandpool.config.FilesConfig;
 import dev.sandpool.config.PoolConfig;
 import dev.sandpool.image.TestImages;
+import dev.sandpool.image.TestRegistry;
 import dev.sandpool.testing.TestingServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +26,14 @@ import org.junit.jupiter.api.Test;
 class CustomContainerPoolTest {
     private static Path layouts;
     private static TestingServer server;
+    private static TestRegistry registry;
 
     @BeforeAll
     static void start() throws Exception {
         layouts = Files.createTempDirectory("sandpool-images-");
-        String image = TestImages.httpd(layouts.resolve("httpd")).skopeoRef();
+        registry = TestRegistry.start(layouts.resolve("registry"));
+        registry.push(TestImages.httpd(layouts.resolve("httpd")), "test/httpd:v1", null);
+        String image = registry.ref("test/httpd:v1");
         server = TestingServer.start(ExecutionConfig.defaults(), FilesConfig.defaults(),
                 new PoolConfig("web", ContainerType.CustomContainer, 4, 1, 300, null, 0.5, DataSize.parse("128Mi"), List.of(),
                         new CustomContainerConfig(image, null, null, Map.of("EXTRA", "1"), 8080, null, null, null, null)));
@@ -38,6 +42,7 @@ class CustomContainerPoolTest {
     @AfterAll
     static void stop() {
         server.close();
+        registry.close();
         dev.sandpool.sandbox.Trees.deleteRecursively(layouts);
     }
 
@@ -112,6 +117,25 @@ class CustomContainerPoolTest {
                 "\"registryCredentials\": {\"server\": \"127.0.0.1:5000\"}, \"ingress\""));
         assertThat(secrets.status()).isEqualTo(400);
         assertThat(server.client.send("DELETE", "/management/pools/apiweb", null).status()).isEqualTo(204);
+    }
+
+    @Test
+    void anImageThatCannotBePulledGivesAFailedStateWithTheReasonAndNeverHangs() {
+        String missing = registry.ref("test/missing:v1");
+        var created = server.client.send("PUT", "/management/pools/broken", """
+                {"properties": {"containerType": "CustomContainer",
+                  "scaleConfiguration": {"maxConcurrentSessions": 2, "readySessionInstances": 1},
+                  "customContainerTemplate": {"containers": [{"image": "%s"}], "ingress": {"targetPort": 8080}}}}"""
+                .formatted(missing));
+        assertThat(created.status()).isEqualTo(201);
+        var call = server.client.send("GET", "/pools/broken/index.html?identifier=unlucky-1", null);
+        assertThat(call.status()).isEqualTo(503);
+        assertThat(call.body()).contains("cannot pull");
+        var shown = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> server.client.send("GET", "/management/pools/broken", null).json().path("properties"),
+                        p -> p.path("provisioningState").asString().equals("Failed"));
+        assertThat(shown.path("sandpoolConfiguration").path("failureReason").asString()).contains("cannot pull").contains("missing");
+        server.client.send("DELETE", "/management/pools/broken", null);
     }
 
     @Test
