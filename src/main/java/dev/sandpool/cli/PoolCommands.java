@@ -10,7 +10,8 @@ import tools.jackson.databind.JsonNode;
 /** {@code sandpool pool ...}: session pools through the management API, like {@code az containerapp sessionpool}. */
 @Command(name = "pool", mixinStandardHelpOptions = true,
         description = "Create, change, show, list and delete session pools.",
-        subcommands = {PoolCommands.Create.class, PoolCommands.Update.class, PoolCommands.Show.class,
+        subcommands = {PoolCommands.Sessions.class, PoolCommands.Console.class,
+                PoolCommands.Create.class, PoolCommands.Update.class, PoolCommands.Show.class,
                 PoolCommands.ListPools.class, PoolCommands.Delete.class})
 final class PoolCommands {
     static String path(String name) {
@@ -25,6 +26,48 @@ final class PoolCommands {
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
                 description = "how long --wait waits (default ${DEFAULT-VALUE})")
         int timeout;
+    }
+
+    @Command(name = "sessions", mixinStandardHelpOptions = true,
+            description = "List a pool's sessions (admin): etag, hashed identifier, created, last accessed.")
+    static final class Sessions extends ClientCommand {
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "pool name")
+        String name;
+
+        @Override
+        int run(ApiClient api, Output output) {
+            JsonNode value = api.json("GET", path(name) + "/sessions", null).path("value");
+            if (output.table()) {
+                List<List<String>> rows = new java.util.ArrayList<>();
+                value.forEach(s -> rows.add(List.of(s.path("etag").asString(""), s.path("identifierHash").asString(""),
+                        s.path("createdAt").asString(""), s.path("lastAccessedAt").asString(""))));
+                output.table(List.of("ETAG", "IDENTIFIER HASH", "CREATED", "LAST ACCESSED"), rows);
+            } else {
+                output.json(value);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "console", mixinStandardHelpOptions = true,
+            description = "Print a session's console output (admin): a custom container's stdout and stderr.")
+    static final class Console extends ClientCommand {
+        @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME", description = "pool name")
+        String name;
+
+        @Option(names = "--session", required = true, paramLabel = "ETAG", description = "the session's etag (see 'pool sessions')")
+        String session;
+
+        @Override
+        int run(ApiClient api, Output output) {
+            try (var in = api.download(path(name) + "/sessions/" + Urls.encodePath(session) + "/console",
+                    java.time.Duration.ofSeconds(60))) {
+                output.line(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).stripTrailing());
+            } catch (java.io.IOException e) {
+                throw new CliException("ConsoleFailed", "could not read the console: " + e.getMessage(), 1);
+            }
+            return 0;
+        }
     }
 
     /** create and update differ only in the method and whether defaults are filled in. */

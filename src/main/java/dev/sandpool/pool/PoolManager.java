@@ -13,6 +13,9 @@ public final class PoolManager implements AutoCloseable {
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("pool-housekeeping").factory());
 
+    /** Console output kept per sandbox, current and rotated file each. */
+    public static final long CONSOLE_LOG_BYTES = 1 << 20;
+
     public PoolManager(Collection<SessionPool> pools) {
         pools.forEach(p -> this.pools.put(p.name(), p));
     }
@@ -22,6 +25,7 @@ public final class PoolManager implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(() -> pools.values().forEach(pool -> {
             try {
                 pool.reapIdle();
+                pool.rotateConsoles(CONSOLE_LOG_BYTES);
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(PoolManager.class).warn("housekeeping of pool {} failed", pool.name(), e);
             }

@@ -241,6 +241,23 @@ public final class SessionPool implements AutoCloseable {
         return sessions.values();
     }
 
+    /** The running sandbox of the session whose etag (sandbox id) this is. */
+    public Optional<dev.sandpool.sandbox.Sandbox> sandboxByEtag(String etag) {
+        return sessions.values().stream().map(Session::interpreterOrNull).filter(java.util.Objects::nonNull)
+                .map(Interpreter::sandbox).filter(s -> s.id().equals(etag)).findFirst();
+    }
+
+    /** Keeps every sandbox's console output of this pool within about twice {@code maxBytes}. */
+    public void rotateConsoles(long maxBytes) {
+        for (Session session : sessions.values()) {
+            Interpreter interpreter = session.interpreterOrNull();
+            if (interpreter != null) {
+                interpreter.sandbox().rotateConsole(maxBytes);
+            }
+        }
+        ready.forEach(interpreter -> interpreter.sandbox().rotateConsole(maxBytes));
+    }
+
     /** Destroys sessions that have been idle for longer than the cooldown. */
     public void reapIdle() {
         var cutoff = clock.instant().minusSeconds(config.cooldownPeriodInSeconds());

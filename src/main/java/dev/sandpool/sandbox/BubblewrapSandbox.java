@@ -117,6 +117,41 @@ final class BubblewrapSandbox implements Sandbox {
     }
 
     @Override
+    public byte[] console() throws java.io.IOException {
+        Path ctl = root.resolve("ctl");
+        var out = new java.io.ByteArrayOutputStream();
+        for (String name : new String[] {"console.log.1", "console.log"}) {
+            Path file = ctl.resolve(name);
+            if (java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                out.writeBytes(java.nio.file.Files.readAllBytes(file));
+            }
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public void rotateConsole(long maxBytes) {
+        Path current = root.resolve("ctl").resolve("console.log");
+        try {
+            if (closed.get() || !java.nio.file.Files.isRegularFile(current) || java.nio.file.Files.size(current) <= maxBytes) {
+                return;
+            }
+            // only the newest maxBytes are kept: a flood may have written far more since the last look
+            try (var channel = java.nio.channels.FileChannel.open(current, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE);
+                 var rotated = java.nio.channels.FileChannel.open(root.resolve("ctl").resolve("console.log.1"),
+                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                         java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                long size = channel.size();
+                channel.transferTo(Math.max(0, size - maxBytes), maxBytes, rotated);
+                channel.truncate(0);
+            }
+        } catch (java.io.IOException e) {
+            // the sandbox ended meanwhile; its directory is going away
+        }
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;

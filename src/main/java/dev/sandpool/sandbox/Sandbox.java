@@ -44,6 +44,19 @@ public interface Sandbox extends AutoCloseable {
     /** The last lines the sandbox's processes wrote before its driver took over fds 1 and 2. */
     String consoleTail();
 
+    /**
+     * The console output kept so far (custom containers write all of theirs there): the rotated
+     * file, then the current one.
+     */
+    byte[] console() throws java.io.IOException;
+
+    /**
+     * Keeps the console within about twice {@code maxBytes} on disk: once the current file passes
+     * it, it becomes the rotated one and a new current file starts. Writers append, so they go on
+     * writing at the new end.
+     */
+    void rotateConsole(long maxBytes);
+
     /** Kills every process of the sandbox and removes its cgroups, directories and uid. Idempotent. */
     @Override
     void close();

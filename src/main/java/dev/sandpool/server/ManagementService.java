@@ -42,7 +42,33 @@ final class ManagementService implements HttpService {
              .get("/{name}", (req, res) -> Responses.json(res, Status.OK_200, describe(req, existing(req))))
              .put("/{name}", this::put)
              .patch("/{name}", this::patch)
-             .delete("/{name}", this::delete);
+             .delete("/{name}", this::delete)
+             .get("/{name}/sessions", this::sessions)
+             .get("/{name}/sessions/{session}/console", this::console);
+    }
+
+    /** The pool's sessions for an operator: sandbox id (the etag), hashed identifier, times; never an identifier. */
+    private void sessions(ServerRequest req, ServerResponse res) {
+        SessionPool pool = existing(req);
+        var value = pool.sessions().stream().map(s -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("etag", s.etag());
+            entry.put("identifierHash", dev.sandpool.observability.IdentifierHash.of(pool.name(), s.identifier()));
+            entry.put("createdAt", dev.sandpool.api.FileShapes.time(s.createdAt()));
+            entry.put("lastAccessedAt", dev.sandpool.api.FileShapes.time(s.lastAccessedAt()));
+            return entry;
+        }).toList();
+        Responses.json(res, Status.OK_200, Map.of("value", value));
+    }
+
+    /** A session's console output (all of a custom container's stdout and stderr), newest last, capped. */
+    private void console(ServerRequest req, ServerResponse res) throws java.io.IOException {
+        SessionPool pool = existing(req);
+        String etag = req.path().pathParameters().get("session");
+        var sandbox = pool.sandboxByEtag(etag).orElseThrow(() -> new ApiException(Status.NOT_FOUND_404, "SessionNotFound",
+                "404: no session with etag '" + etag + "' in pool '" + pool.name() + "'"));
+        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        res.send(sandbox.console());
     }
 
     private void list(ServerRequest req, ServerResponse res) {

@@ -139,6 +139,20 @@ class CustomContainerPoolTest {
     }
 
     @Test
+    void operatorsListSessionsAndReadAContainersConsole() {
+        server.client.send("GET", "/pools/web/index.html?identifier=logged-user", null);
+        var sessions = server.client.send("GET", "/management/pools/web/sessions", null);
+        assertThat(sessions.status()).isEqualTo(200);
+        assertThat(sessions.body()).doesNotContain("logged-user");
+        String etag = server.server.pools().pool("web").orElseThrow().find(server.sessionKey("logged-user")).orElseThrow().etag();
+        assertThat(sessions.json().path("value").findValuesAsString("etag")).contains(etag);
+        var console = server.client.send("GET", "/management/pools/web/sessions/" + etag + "/console", null);
+        assertThat(console.status()).isEqualTo(200);
+        assertThat(console.header("content-type")).startsWith("text/plain");
+        assertThat(server.client.send("GET", "/management/pools/web/sessions/sb-nope/console", null).status()).isEqualTo(404);
+    }
+
+    @Test
     void requestsWithoutAnIdentifierOrKeyAreRefusedBeforeAnyContainer() {
         assertThat(server.client.send("GET", "/pools/web/index.html", null).status()).isEqualTo(400);
         assertThat(server.client.send("GET", "/pools/web/index.html?identifier=visitor-9", null, null).status()).isEqualTo(401);
