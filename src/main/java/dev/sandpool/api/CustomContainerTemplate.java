@@ -10,18 +10,37 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@code properties.customContainerTemplate} of the ARM resource: {@code containers[0]} (image,
- * command, args, env, resources) and {@code ingress.targetPort}. Secrets (registry credentials,
- * env {@code secretRef}) are refused here: they would have to be stored, which this server does not
- * do yet; such pools are declared in the config file, whose passwords come from files or variables.
+ * command, args, env, resources), {@code ingress.targetPort} and {@code registryCredentials}, whose
+ * password comes from {@code properties.secrets} and is kept in a root-only file, never in the
+ * database or an answer. Env {@code secretRef} is not supported yet.
  */
 final class CustomContainerTemplate {
     private CustomContainerTemplate() {}
 
-    static CustomContainerConfig read(JsonNode template) {
+    static CustomContainerConfig read(JsonNode template, JsonNode secrets, PoolResource.SecretStore store) {
         String where = "properties.customContainerTemplate";
-        if (template.has("registryCredentials") && !template.get("registryCredentials").isNull()) {
-            throw new InvalidRequestException(where + ".registryCredentials: registry credentials through the management "
-                    + "API are not supported yet; declare the pool in the config file");
+        JsonNode credentials = template.path("registryCredentials");
+        String server = null;
+        String username = null;
+        java.nio.file.Path passwordFile = null;
+        if (credentials.isObject()) {
+            server = credentials.path("server").asString(null);
+            username = credentials.path("username").asString(null);
+            String ref = credentials.path("passwordSecretRef").asString("");
+            if (server == null || username == null || ref.isEmpty()) {
+                throw new InvalidRequestException(where + ".registryCredentials needs server, username and passwordSecretRef");
+            }
+            String password = null;
+            for (JsonNode secret : secrets) {
+                if (ref.equals(secret.path("name").asString(""))) {
+                    password = secret.path("value").asString(null);
+                }
+            }
+            if (password == null) {
+                throw new InvalidRequestException(where + ".registryCredentials.passwordSecretRef: no secret named '" + ref
+                        + "' with a value in properties.secrets");
+            }
+            passwordFile = store.save(ref, password);
         }
         JsonNode containers = template.path("containers");
         if (!containers.isArray() || containers.size() != 1) {
@@ -38,7 +57,7 @@ final class CustomContainerTemplate {
         JsonNode port = template.path("ingress").path("targetPort");
         return new CustomContainerConfig(c.path("image").isString() ? c.get("image").asString() : null,
                 strings(c.path("command"), where + ".containers[0].command"), strings(c.path("args"), where + ".containers[0].args"),
-                env, port.isIntegralNumber() ? port.asInt() : null, null, null, null, null);
+                env, port.isIntegralNumber() ? port.asInt() : null, server, username, passwordFile, null);
     }
 
     static Map<String, Object> write(String name, CustomContainerConfig container, PoolConfig pool) {
@@ -54,6 +73,11 @@ final class CustomContainerTemplate {
         Map<String, Object> template = new LinkedHashMap<>();
         template.put("containers", List.of(c));
         template.put("ingress", Map.of("targetPort", container.targetPort()));
+        if (container.registryUsername() != null) {
+            // the password is never shown, only that a secret holds it
+            template.put("registryCredentials", Map.of("server", container.registryServer(), "username",
+                    container.registryUsername(), "passwordSecretRef", "registry-password"));
+        }
         return template;
     }
 

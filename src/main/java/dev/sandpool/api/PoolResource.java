@@ -37,8 +37,20 @@ public final class PoolResource {
     /** Live numbers shown in {@code templateUpdateStatus}. */
     public record Status(int ready, int starting, int allocated, String source, java.util.Optional<String> failure) {}
 
+    /** Keeps a secret's value somewhere safe and returns the file that holds it. */
+    @FunctionalInterface
+    public interface SecretStore {
+        java.nio.file.Path save(String secretName, String value);
+    }
+
     /** The config a PUT (from defaults) or PATCH (from {@code base}) describes. */
     public static PoolConfig read(String name, JsonNode body, PoolConfig base) {
+        return read(name, body, base, (secret, value) -> {
+            throw new InvalidRequestException("secrets are not accepted here");
+        });
+    }
+
+    public static PoolConfig read(String name, JsonNode body, PoolConfig base, SecretStore secrets) {
         if (!body.isObject()) {
             throw new InvalidRequestException("the body must be a JSON object with 'properties'");
         }
@@ -82,7 +94,7 @@ public final class PoolResource {
                 ? (tools.jackson.databind.node.ObjectNode) p.path("sandpoolConfiguration").deepCopy()
                 : tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         if (template.isObject()) {
-            container = CustomContainerTemplate.read(template);
+            container = CustomContainerTemplate.read(template, p.path("secrets"), secrets);
             JsonNode resources = template.path("containers").path(0).path("resources");
             for (String field : List.of("cpu", "memory")) {
                 if (resources.has(field)) {

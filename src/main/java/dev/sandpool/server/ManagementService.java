@@ -28,8 +28,11 @@ final class ManagementService implements HttpService {
     private final PoolFactory factory;
     private final PoolStore store;
     private final Set<String> fromConfigFile;
+    private final java.nio.file.Path secretsDir;
 
-    ManagementService(PoolManager pools, PoolFactory factory, PoolStore store, Set<String> fromConfigFile) {
+    ManagementService(PoolManager pools, PoolFactory factory, PoolStore store, Set<String> fromConfigFile,
+                      java.nio.file.Path secretsDir) {
+        this.secretsDir = secretsDir;
         this.pools = pools;
         this.factory = factory;
         this.store = store;
@@ -81,7 +84,7 @@ final class ManagementService implements HttpService {
     /** Creates (201) or replaces (200) a pool; the body is the whole resource, missing values take defaults. */
     private synchronized void put(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        PoolConfig wanted = PoolResource.read(name, PoolRequests.jsonBody(req), PoolConfig.named(name));
+        PoolConfig wanted = PoolResource.read(name, PoolRequests.jsonBody(req), PoolConfig.named(name), secrets(name));
         var current = pools.pool(name);
         if (current.isPresent()) {
             guardConfigFile(name);
@@ -102,7 +105,7 @@ final class ManagementService implements HttpService {
     private synchronized void patch(ServerRequest req, ServerResponse res) {
         SessionPool pool = existing(req);
         guardConfigFile(pool.name());
-        replace(pool, PoolResource.read(pool.name(), PoolRequests.jsonBody(req), pool.config()));
+        replace(pool, PoolResource.read(pool.name(), PoolRequests.jsonBody(req), pool.config(), secrets(pool.name())));
         Responses.json(res, Status.OK_200, describe(req, pool));
     }
 
@@ -120,7 +123,27 @@ final class ManagementService implements HttpService {
         guardConfigFile(pool.name());
         store.delete(pool.name());
         pools.remove(pool.name());
+        dev.sandpool.sandbox.Trees.deleteRecursively(secretsDir.resolve(pool.name()));
         res.status(Status.NO_CONTENT_204).send();
+    }
+
+    /** A pool's secrets, one root-only file each, under the data directory's secrets/. */
+    private PoolResource.SecretStore secrets(String pool) {
+        return (name, value) -> {
+            try {
+                java.nio.file.Path dir = secretsDir.resolve(pool);
+                java.nio.file.Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                java.nio.file.Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+                java.nio.file.Files.deleteIfExists(file);
+                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                java.nio.file.Files.writeString(file, value);
+                return file;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot store the pool's secret", e);
+            }
+        };
     }
 
     private void guardConfigFile(String name) {

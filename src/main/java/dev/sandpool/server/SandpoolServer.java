@@ -96,7 +96,8 @@ public final class SandpoolServer implements AutoCloseable {
         runtime.cleanupLeftovers(adoptSessions(registry, pools, factory, runtime));
         PoolManager manager = new PoolManager(pools).start();
         observability.watch(manager);
-        ManagementService management = new ManagementService(manager, factory, store, fromConfigFile);
+        ManagementService management = new ManagementService(manager, factory, store, fromConfigFile,
+                dataDir.resolve("secrets"));
         AuthSetup auth = AuthSetup.of(config.auth(), dataDir);
         Optional<ApiKeyFile.Loaded> apiKey = auth.generatedKey();
         try {

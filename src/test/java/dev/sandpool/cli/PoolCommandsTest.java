@@ -109,15 +109,30 @@ class PoolCommandsTest {
     }
 
     @Test
-    void registryCredentialsThroughTheApiSurfaceTheNotSupportedError() {
-        var result = cli.run("pool", "create", "--name", "byoc", "--image", "registry.example.com/app:1", "--target-port", "8080",
-                "--env-vars", "A=1", "B=two", "--registry-server", "registry.example.com", "--registry-username", "bot",
-                "--registry-password", "hunter2-secret");
-        assertThat(result.exit()).as(result.toString()).isEqualTo(1);
-        assertThat(result.err()).isEqualTo("error: InvalidRequestBody: properties.customContainerTemplate.registryCredentials: "
-                + "registry credentials through the management API are not supported yet; declare the pool in the config file"
-                + " (HTTP 400)\n");
-        assertThat(result.out() + result.err()).doesNotContain("hunter2-secret");
+    void registryCredentialsAreKeptAsASecretAndNeverShown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (var registry = dev.sandpool.image.TestRegistry.startWithAuth(dir.resolve("registry"), "puller", "hunter2-secret")) {
+            registry.push(dev.sandpool.image.TestImages.httpd(dir.resolve("httpd")), "private/httpd:v1", "puller:hunter2-secret");
+            var result = cli.run("pool", "create", "--name", "byoc", "--container-type", "CustomContainer",
+                    "--image", registry.ref("private/httpd:v1"), "--target-port", "8080", "--env-vars", "A=1", "B=two",
+                    "--registry-server", registry.hostPort(), "--registry-username", "puller",
+                    "--registry-password", "hunter2-secret", "--max-sessions", "1", "--ready-sessions", "1",
+                    "--wait", "--timeout", "120");
+            assertThat(result.exit()).as(result.toString()).isZero();
+            assertThat(result.out() + result.err()).doesNotContain("hunter2-secret");
+            var shown = server.client.send("GET", "/management/pools/byoc", null);
+            assertThat(shown.body()).doesNotContain("hunter2-secret").contains("passwordSecretRef");
+            try (var files = java.nio.file.Files.walk(server.dataDir().resolve("secrets"))) {
+                for (var file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            java.nio.file.Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+                }
+            }
+            assertThat(server.client.send("GET", "/pools/byoc/index.html?identifier=private-visitor", null).body())
+                    .isEqualTo(dev.sandpool.image.TestImages.INDEX_HTML);
+            assertThat(cli.run("pool", "delete", "--name", "byoc").exit()).isZero();
+            assertThat(server.dataDir().resolve("secrets").resolve("byoc")).doesNotExist();
+        }
     }
 
     @Test
