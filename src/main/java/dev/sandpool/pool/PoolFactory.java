@@ -46,6 +46,17 @@ public final class PoolFactory {
     /** Reconnects to a sandbox that a previous server process started for this pool; empty when it is gone. */
     public java.util.Optional<Interpreter> adopt(PoolConfig pool, dev.sandpool.sandbox.SandboxHandle handle) {
         ResourceLimits limits = new ResourceLimits(pool.memory(), pool.cpu(), server.sandbox().pidsLimit());
+        if (pool.container() != null) {
+            // a container has no driver to reconnect to: it is back when its server still answers
+            return runtime.adopt(handle, limits).flatMap(sandbox -> {
+                try {
+                    return java.util.Optional.of(Interpreter.container(sandbox, pool.container().targetPort(),
+                            Duration.ofSeconds(10)));
+                } catch (java.io.IOException e) {
+                    return java.util.Optional.empty();
+                }
+            });
+        }
         return Interpreter.adopt(runtime, handle, limits, Duration.ofSeconds(server.execution().interruptGraceInSeconds()));
     }
 

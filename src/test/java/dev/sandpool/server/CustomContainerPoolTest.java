@@ -153,6 +153,36 @@ class CustomContainerPoolTest {
     }
 
     @Test
+    void aRestartReadoptsTheContainersOfAllocatedSessions() throws Exception {
+        Path dataDir = dev.sandpool.testing.TestingRuntime.newDataDir();
+        var sandbox = dev.sandpool.testing.TestingRuntime.sandboxConfig();
+        var config = new dev.sandpool.config.SandpoolConfig(new dev.sandpool.config.ServerConfig("127.0.0.1", 0, dataDir),
+                new dev.sandpool.config.AuthConfig(dev.sandpool.config.AuthMode.NONE), sandbox, null, null,
+                List.of(new PoolConfig("kept", ContainerType.CustomContainer, 2, 0, 300, null, 0.5, DataSize.parse("128Mi"),
+                        List.of(), new CustomContainerConfig(registry.ref("test/httpd:v1"), null, null, null, 8080,
+                        null, null, null, null))));
+        try {
+            SandpoolServer first = SandpoolServer.start(config);
+            var client = new dev.sandpool.testing.AzureClient(first.baseUrl(), null);
+            assertThat(client.send("GET", "/pools/kept/index.html?identifier=stays-1", null).body()).isEqualTo(TestImages.INDEX_HTML);
+            String etag = first.pools().pool("kept").orElseThrow().find("anonymous stays-1").orElseThrow().etag();
+            first.stopKeepingSessions();
+            SandpoolServer second = SandpoolServer.start(config);
+            try {
+                var again = new dev.sandpool.testing.AzureClient(second.baseUrl(), null);
+                assertThat(again.send("GET", "/pools/kept/index.html?identifier=stays-1", null).body())
+                        .isEqualTo(TestImages.INDEX_HTML);
+                assertThat(second.pools().pool("kept").orElseThrow().find("anonymous stays-1").orElseThrow().etag())
+                        .isEqualTo(etag);
+            } finally {
+                second.close();
+            }
+        } finally {
+            dev.sandpool.testing.TestingRuntime.removeCgroupsAndData(sandbox.cgroupParent(), dataDir);
+        }
+    }
+
+    @Test
     void requestsWithoutAnIdentifierOrKeyAreRefusedBeforeAnyContainer() {
         assertThat(server.client.send("GET", "/pools/web/index.html", null).status()).isEqualTo(400);
         assertThat(server.client.send("GET", "/pools/web/index.html?identifier=visitor-9", null, null).status()).isEqualTo(401);
