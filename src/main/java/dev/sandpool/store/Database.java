@@ -20,7 +20,13 @@ public final class Database implements AutoCloseable {
 
     public static Database open(Path dataDir) {
         try {
-            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("sandpool.db"));
+            Path file = dataDir.resolve("sandpool.db");
+            // created root-only before SQLite opens it; its -wal and -shm files take the same mode
+            if (!java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
+            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
@@ -33,7 +39,7 @@ public final class Database implements AutoCloseable {
                           updated_at TEXT NOT NULL)""");
             }
             return new Database(connection);
-        } catch (SQLException e) {
+        } catch (SQLException | java.io.IOException e) {
             throw new StoreException("cannot open the database in " + dataDir, e);
         }
     }

@@ -146,6 +146,8 @@ class ManagementApiTest {
     void apiPoolsSurviveARestartAndTheManagementApiNeedsTheKey() throws Exception {
         client.send("PUT", "/management/pools/durable", POOL);
         assertThat(client.send("GET", "/management/pools", null, null).status()).isEqualTo(401);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("sandpool.db")))).isEqualTo("rw-------");
         server.close();
         startServer();
         JsonNode back = client.send("GET", "/management/pools/durable", null).json();
