@@ -77,9 +77,13 @@ class MetricsEndpointTest {
             assertThat(last.value("sandpool_pool_full_total", "pool", "obs")).contains(0.0);
             // a cooldown expiry is an ended session with reason "expired"
             assertThat(last.value("sandpool_sessions_ended_total", "pool", "cool", "reason", "expired")).contains(1.0);
-            // "started": no ready session in that pool, so the sandbox was started for the identifier
-            assertThat(last.value("sandpool_allocation_seconds_count", "pool", "cool", "source", "started")).contains(1.0);
-            assertThat(last.value("sandpool_allocation_seconds_sum", "pool", "cool", "source", "started").orElseThrow())
+            // "started": no ready session in that pool, so the sandbox was started for the identifier.
+            // The histogram is observed during the request, but a scrape may show it only on a later
+            // collection (client_java buffers observations that meet a collection), so wait for it.
+            Scrape allocated = await().atMost(Duration.ofSeconds(10)).until(() -> scrape(server),
+                    s -> s.value("sandpool_allocation_seconds_count", "pool", "cool", "source", "started").isPresent());
+            assertThat(allocated.value("sandpool_allocation_seconds_count", "pool", "cool", "source", "started")).contains(1.0);
+            assertThat(allocated.value("sandpool_allocation_seconds_sum", "pool", "cool", "source", "started").orElseThrow())
                     .isGreaterThan(0.0);
         }
     }
