@@ -246,6 +246,8 @@ public final class SandpoolServer implements AutoCloseable {
         web.stop();
         pools.close();
         database.close();
+        // a sandbox still starting when its pool closed is in no cgroup yet: the uid sweep finds it
+        runtime.cleanupLeftovers();
         runtime.close();
     }
 }
