@@ -1,7 +1,6 @@
 package dev.sandpool.interpreter;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.StringNode;
 
 /**
  * The outcome of one execution. {@code result} is the last expression's value as JSON (a string,
@@ -22,9 +21,5 @@ public record ExecutionResult(boolean success, String stdout, String stderr, Jso
     public static ExecutionResult lost(String stdout, String message, long durationMillis, Loss loss) {
         return new ExecutionResult(false, stdout, message, tools.jackson.databind.node.NullNode.getInstance(),
                 durationMillis, loss == Loss.TIMEOUT_KILLED, loss, loss == Loss.TIMEOUT_KILLED ? 124 : 137);
-    }
-
-    public static ExecutionResult emptySuccess() {
-        return new ExecutionResult(true, "", "", StringNode.valueOf(""), 0, false, Loss.NONE, null);
     }
 }

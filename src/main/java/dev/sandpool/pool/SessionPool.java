@@ -83,10 +83,6 @@ public final class SessionPool implements AutoCloseable {
         adopted.put(identifierHash, new Adopted(interpreter, createdAt, clock.instant()));
     }
 
-    public int adoptedCount() {
-        return adopted.size();
-    }
-
     public PoolConfig config() {
         return config;
     }
@@ -141,7 +137,8 @@ public final class SessionPool implements AutoCloseable {
                 throw new IllegalStateException("pool " + name() + " is shut down");
             }
             session = sessions.get(identifier);
-            Adopted back = session == null ? adopted.remove(Identifiers.hash(name(), identifier)) : null;
+            // hashing costs a SHA-256; only worth it while adopted sessions wait for their identifiers
+            Adopted back = session == null && !adopted.isEmpty() ? adopted.remove(Identifiers.hash(name(), identifier)) : null;
             if (back != null) {
                 session = newSession(identifier, back.interpreter(), back.createdAt());
                 sessions.put(identifier, session);

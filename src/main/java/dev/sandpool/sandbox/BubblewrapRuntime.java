@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -247,11 +246,4 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         dialer.close();
     }
 
-    public int uidsInUse() {
-        return uids.inUse();
-    }
-
-    Map<String, Object> describe() {
-        return Map.of("sessionsDir", sessionsDir, "seccomp", seccompFile);
-    }
 }

@@ -12,7 +12,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -175,9 +174,5 @@ final class ManagementService implements HttpService {
         return PoolResource.write(pool.config(), base + "/pools/" + pool.name(), new PoolResource.Status(pool.readyCount(),
                 pool.startingCount(), pool.allocatedCount(), fromConfigFile.contains(pool.name()) ? "config" : "api",
                 pool.startFailure()));
-    }
-
-    static List<String> names(List<PoolConfig> configs) {
-        return configs.stream().map(PoolConfig::name).toList();
     }
 }
