@@ -74,8 +74,9 @@ class SessionLifecycleTest {
         try (TestingServer server = TestingServer.start(TestingServer.pool("order", 4, 2, 300))) {
             AzureClient client = server.client;
             client.execute("order", "serial-1", "log = []");
-            CompletableFuture<AzureClient.Response> slow = CompletableFuture.supplyAsync(() ->
-                    client.execute("order", "serial-1", "import time\ntime.sleep(3)\nlog.append('slow')"));
+            // the slow cell waits for a file only the test writes, so "still busy" never depends on the clock
+            CompletableFuture<AzureClient.Response> slow = CompletableFuture.supplyAsync(() -> client.execute("order", "serial-1",
+                    "import os, time\nwhile not os.path.exists('/mnt/data/go'): time.sleep(0.02)\nlog.append('slow')"));
             await().until(() -> server.server.pools().pool("order").orElseThrow().find(server.sessionKey("serial-1"))
                     .map(s -> !s.idleSince(java.time.Instant.now().plusSeconds(1))).orElse(false));
             CompletableFuture<AzureClient.Response> next = CompletableFuture.supplyAsync(() ->
@@ -84,6 +85,11 @@ class SessionLifecycleTest {
             assertThat(client.execute("order", "parallel-1", "'independent'").properties().path("result").asString())
                     .isEqualTo("independent");
             assertThat(slow.isDone()).isFalse();
+            assertThat(next.isDone()).isFalse();
+            assertThat(client.upload("/pools/order/files/upload?identifier=serial-1&api-version=2024-02-02-preview",
+                    "multipart/form-data; boundary=b0", AzureClient.multipart("b0",
+                            "form-data; name=\"file\"; filename=\"go\"", "application/octet-stream", new byte[0])).status())
+                    .isEqualTo(200);
             assertThat(next.get().properties().path("result").toString()).isEqualTo("[\"slow\",\"next\"]");
         }
     }
