@@ -1,6 +1,7 @@
 package dev.sandpool.api;
 
 import dev.sandpool.config.ContainerType;
+import dev.sandpool.config.CustomContainerConfig;
 import dev.sandpool.config.DataSize;
 import dev.sandpool.config.NetworkStatus;
 import dev.sandpool.config.PoolConfig;
@@ -30,6 +31,8 @@ public final class PoolResource {
             Map.entry("preload", "properties.sandpoolConfiguration.preload"),
             Map.entry("container.image", "properties.customContainerTemplate.containers[0].image"),
             Map.entry("container.targetPort", "properties.customContainerTemplate.ingress.targetPort"),
+            Map.entry("container.maxAlivePeriodInSeconds",
+                    "properties.dynamicPoolConfiguration.lifecycleConfiguration.maxAlivePeriodInSeconds"),
             Map.entry("container", "properties.customContainerTemplate"));
 
     private PoolResource() {}
@@ -37,10 +40,15 @@ public final class PoolResource {
     /** Live numbers shown in {@code templateUpdateStatus}. */
     public record Status(int ready, int starting, int allocated, String source, java.util.Optional<String> failure) {}
 
-    /** Keeps a secret's value somewhere safe and returns the file that holds it. */
+    /** Keeps a secret's value somewhere safe and returns the file that holds it. Names are checked before. */
     @FunctionalInterface
     public interface SecretStore {
         java.nio.file.Path save(String secretName, String value);
+
+        /** The file of a secret saved earlier, for a PATCH that refers to it without sending its value again. */
+        default java.util.Optional<java.nio.file.Path> existing(String secretName) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** The config a PUT (from defaults) or PATCH (from {@code base}) describes. */
@@ -71,11 +79,21 @@ public final class PoolResource {
                         ? Math.min(base.readySessionInstances(), max) : base.readySessionInstances());
         JsonNode dynamic = p.path("dynamicPoolConfiguration");
         JsonNode lifecycle = dynamic.path("lifecycleConfiguration");
+        CustomContainerConfig.Lifecycle lifecycleType = base.container() == null ? null : base.container().lifecycle();
         for (JsonNode kind : List.of(dynamic.path("executionType"), lifecycle.path("lifecycleType"))) {
-            if (!kind.isMissingNode() && !kind.isNull() && !kind.asString("").equalsIgnoreCase("Timed")) {
-                throw new InvalidRequestException("only the Timed lifecycle is supported for this pool (got '"
-                        + kind.asString("") + "'); OnContainerExit is for custom containers");
+            if (!kind.isMissingNode() && !kind.isNull()) {
+                lifecycleType = java.util.Arrays.stream(CustomContainerConfig.Lifecycle.values())
+                        .filter(l -> l.name().equalsIgnoreCase(kind.asString(""))).findFirst()
+                        .orElseThrow(() -> new InvalidRequestException("properties.dynamicPoolConfiguration.lifecycleConfiguration"
+                                + ".lifecycleType must be Timed or OnContainerExit (got '" + kind.asString("") + "')"));
             }
+        }
+        Integer maxAlive = base.container() == null ? null : base.container().maxAlivePeriodInSeconds();
+        if (lifecycle.has("maxAlivePeriodInSeconds")) {
+            maxAlive = integer(lifecycle, "maxAlivePeriodInSeconds", "properties.dynamicPoolConfiguration.lifecycleConfiguration", 0);
+        }
+        if (lifecycleType == CustomContainerConfig.Lifecycle.Timed) {
+            maxAlive = null;
         }
         int cooldown = integer(lifecycle, "cooldownPeriodInSeconds", "properties.dynamicPoolConfiguration.lifecycleConfiguration",
                 integer(dynamic, "cooldownPeriodInSeconds", "properties.dynamicPoolConfiguration", base.cooldownPeriodInSeconds()));
@@ -94,13 +112,19 @@ public final class PoolResource {
                 ? (tools.jackson.databind.node.ObjectNode) p.path("sandpoolConfiguration").deepCopy()
                 : tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         if (template.isObject()) {
-            container = CustomContainerTemplate.read(template, p.path("secrets"), secrets);
+            container = CustomContainerTemplate.read(template, p.path("secrets"), secrets, lifecycleType, maxAlive);
             JsonNode resources = template.path("containers").path(0).path("resources");
             for (String field : List.of("cpu", "memory")) {
                 if (resources.has(field)) {
                     own.set(field, resources.get(field));
                 }
             }
+        }
+        if (container != null && !template.isObject()) {
+            container = container.withLifecycle(lifecycleType, maxAlive);
+        } else if (container == null && lifecycleType == CustomContainerConfig.Lifecycle.OnContainerExit) {
+            throw new InvalidRequestException("the OnContainerExit lifecycle is for CustomContainer pools; "
+                    + "code interpreter sessions end after their cooldown (Timed)");
         }
         double cpu = base.cpu();
         if (own.has("cpu")) {
@@ -139,7 +163,9 @@ public final class PoolResource {
     private static String toResourcePath(String problem) {
         int colon = problem.indexOf(':');
         String key = colon < 0 ? problem : problem.substring(0, colon);
-        return PATHS.getOrDefault(key, key) + (colon < 0 ? "" : problem.substring(colon));
+        String path = PATHS.containsKey(key) ? PATHS.get(key)
+                : key.startsWith("container.") ? "properties.customContainerTemplate.containers[0]." + key.substring(10) : key;
+        return path + (colon < 0 ? "" : problem.substring(colon));
     }
 
     public static Map<String, Object> write(PoolConfig pool, String endpoint, Status status) {
@@ -149,9 +175,12 @@ public final class PoolResource {
         properties.put("containerType", pool.containerType().name());
         properties.put("scaleConfiguration", ordered("maxConcurrentSessions", pool.maxConcurrentSessions(),
                 "readySessionInstances", pool.readySessionInstances()));
-        Map<String, Object> dynamic = ordered("executionType", "Timed", "cooldownPeriodInSeconds", pool.cooldownPeriodInSeconds());
-        dynamic.put("lifecycleConfiguration", ordered("lifecycleType", "Timed", "cooldownPeriodInSeconds",
-                pool.cooldownPeriodInSeconds()));
+        boolean onExit = pool.container() != null && pool.container().lifecycle() == CustomContainerConfig.Lifecycle.OnContainerExit;
+        Map<String, Object> dynamic = ordered("executionType", onExit ? "OnContainerExit" : "Timed",
+                "cooldownPeriodInSeconds", pool.cooldownPeriodInSeconds());
+        dynamic.put("lifecycleConfiguration", onExit
+                ? ordered("lifecycleType", "OnContainerExit", "maxAlivePeriodInSeconds", pool.container().maxAlivePeriodInSeconds())
+                : ordered("lifecycleType", "Timed", "cooldownPeriodInSeconds", pool.cooldownPeriodInSeconds()));
         properties.put("dynamicPoolConfiguration", dynamic);
         properties.put("sessionNetworkConfiguration", Map.of("status", pool.networkStatus().name()));
         if (pool.container() != null) {

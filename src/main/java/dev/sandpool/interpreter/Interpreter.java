@@ -46,24 +46,56 @@ public final class Interpreter implements AutoCloseable {
      */
     public static Interpreter container(Sandbox sandbox, int port, Duration startTimeout) throws IOException {
         long deadline = System.nanoTime() + startTimeout.toNanos();
-        IOException last = null;
+        String last = "";
         while (System.nanoTime() < deadline && sandbox.isAlive()) {
             try (java.net.Socket probe = sandbox.connect(port, Duration.ofSeconds(1))) {
                 return new Interpreter(sandbox, null, Duration.ZERO);
             } catch (IOException e) {
-                last = e;
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+                last = e.getMessage();
+                pause(sandbox, Duration.ofMillis(20));
             }
         }
+        throw notStarted(sandbox, "the container did not accept connections on port " + port + " within "
+                + startTimeout.toSeconds() + " s (" + last + ")");
+    }
+
+    /**
+     * A custom container's session that is ready when its startup probe passes: first after the
+     * probe's initial delay, then every period, failing after {@code failureThreshold} misses.
+     */
+    public static Interpreter container(Sandbox sandbox, ContainerProbe startup) throws IOException {
+        var probe = startup.config();
+        pause(sandbox, Duration.ofSeconds(probe.initialDelaySeconds()));
+        String failure = "the container exited";
+        for (int attempt = 1; sandbox.isAlive(); attempt++) {
+            var result = startup.check(sandbox);
+            if (result.isEmpty()) {
+                return new Interpreter(sandbox, null, Duration.ZERO);
+            }
+            failure = result.get();
+            if (attempt >= probe.failureThreshold()) {
+                break;
+            }
+            pause(sandbox, Duration.ofSeconds(probe.periodSeconds()));
+        }
+        throw notStarted(sandbox, "the startup probe failed: " + failure);
+    }
+
+    private static IOException notStarted(Sandbox sandbox, String why) {
         String console = sandbox.consoleTail();
         sandbox.close();
-        throw new IOException("the container did not accept connections on port " + port + " within "
-                + startTimeout.toSeconds() + " s" + (console.isEmpty() ? "" : "; its output: " + console), last);
+        return new IOException(why + (console.isEmpty() ? "" : "; its output: " + console));
+    }
+
+    /** Waits, or ends the sandbox being started when the start is interrupted (its pool is closing). */
+    private static void pause(Sandbox sandbox, Duration time) throws IOException {
+        try {
+            Thread.sleep(time);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sandbox.close();
+            throw new java.io.InterruptedIOException("interrupted while the container started");
+        }
     }
 
     /** Whether this session runs a custom container, which takes HTTP requests, not code. */

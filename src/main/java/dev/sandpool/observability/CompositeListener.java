@@ -49,6 +49,11 @@ final class CompositeListener implements PoolListener {
     }
 
     @Override
+    public void livenessFailed(String pool, String why) {
+        each(l -> l.livenessFailed(pool, why));
+    }
+
+    @Override
     public void executionFinished(String pool, String identifier, ExecutionResult result, Duration waited) {
         each(l -> l.executionFinished(pool, identifier, result, waited));
     }

@@ -57,6 +57,15 @@ final class LifecycleLog implements PoolListener {
     }
 
     @Override
+    public void livenessFailed(String pool, String why) {
+        LOG.atWarn().setMessage("container failed its liveness probe; replacing it")
+                .addKeyValue("event", "liveness_failed")
+                .addKeyValue("pool", pool)
+                .addKeyValue("error", why.length() > MAX_ERROR_LENGTH ? why.substring(0, MAX_ERROR_LENGTH) + "…" : why)
+                .log();
+    }
+
+    @Override
     public void executionFinished(String pool, String identifier, ExecutionResult result, Duration waited) {
         if (!result.sessionLost()) {
             return; // the request log line already covers ordinary executions

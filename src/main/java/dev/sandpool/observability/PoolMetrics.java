@@ -50,6 +50,7 @@ final class PoolMetrics implements PoolListener {
     private final Histogram sandboxStart;
     private final Counter sandboxStarts;
     private final Counter sandboxStartFailures;
+    private final Counter livenessFailures;
     private final Counter oomKills;
     private final Counter sessionsLost;
     private final Counter sessionsEnded;
@@ -82,6 +83,8 @@ final class PoolMetrics implements PoolListener {
                 .help("Sandboxes started, ready ones and ones started for a session").labelNames("pool").build());
         sandboxStartFailures = register(Counter.builder().name("sandpool_sandbox_start_failures_total")
                 .help("Sandbox starts that failed").labelNames("pool").build());
+        livenessFailures = register(Counter.builder().name("sandpool_liveness_failures_total")
+                .help("Custom containers replaced because their liveness probe failed").labelNames("pool").build());
         oomKills = register(Counter.builder().name("sandpool_oom_kills_total")
                 .help("Executions that hit the pool's memory limit; the session lost its sandbox").labelNames("pool").build());
         sessionsLost = register(Counter.builder().name("sandpool_sessions_lost_total")
@@ -104,7 +107,7 @@ final class PoolMetrics implements PoolListener {
 
     /** Makes a pool's counters appear at zero, so that rates and alerts work before the first event. */
     void initialise(String pool) {
-        for (Counter counter : List.of(sandboxStarts, sandboxStartFailures, oomKills, poolFull)) {
+        for (Counter counter : List.of(sandboxStarts, sandboxStartFailures, livenessFailures, oomKills, poolFull)) {
             counter.initLabelValues(pool);
         }
     }
@@ -148,6 +151,11 @@ final class PoolMetrics implements PoolListener {
         sandboxStartFailures.labelValues(pool).inc();
         // The session stays pending: its allocation completes when a later start succeeds.
         requests.takeColdAllocation(pool);
+    }
+
+    @Override
+    public void livenessFailed(String pool, String why) {
+        livenessFailures.labelValues(pool).inc();
     }
 
     @Override

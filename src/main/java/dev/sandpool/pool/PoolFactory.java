@@ -93,10 +93,19 @@ public final class PoolFactory {
         }
         java.util.Map<String, String> env = new java.util.LinkedHashMap<>(image.environment());
         env.putAll(container.env());
+        for (var secret : container.secretEnv().entrySet()) {
+            // read at each start, so that a rotated secret file reaches new sessions; one final newline is the file's, not the value's
+            String value = java.nio.file.Files.readString(secret.getValue());
+            env.put(secret.getKey(), value.endsWith("\n") ? value.substring(0, value.length() - 1) : value);
+        }
         var spec = new dev.sandpool.sandbox.SandboxSpec(image.command(container.command(), container.args()), env, limits,
                 java.util.Map.of(), java.util.Optional.of(new dev.sandpool.sandbox.SandboxSpec.ContainerRoot(image.rootfs(),
                         image.workingDir(), image.uid().orElse(0), image.gid().orElse(0))));
-        return Interpreter.container(runtime.start(spec), container.targetPort(), Duration.ofSeconds(60));
+        var sandbox = runtime.start(spec);
+        var startup = container.probe(dev.sandpool.config.ProbeConfig.Type.Startup);
+        return startup.isPresent()
+                ? Interpreter.container(sandbox, new dev.sandpool.interpreter.ContainerProbe(startup.get(), container.targetPort()))
+                : Interpreter.container(sandbox, container.targetPort(), Duration.ofSeconds(60));
     }
 
     private static java.util.Optional<dev.sandpool.image.RegistryCredentials> credentials(

@@ -12,7 +12,7 @@ public interface PoolListener {
     PoolListener NONE = new PoolListener() {};
 
     /** Why a session ended. */
-    enum EndReason { DELETED, EXPIRED, SHUTDOWN }
+    enum EndReason { DELETED, EXPIRED, SHUTDOWN, CONTAINER_EXITED, MAX_ALIVE }
 
     /** A new identifier got a session, with a ready sandbox or (fromReady false) one started for it. */
     default void sessionAllocated(String pool, String identifier, boolean fromReady) {}
@@ -23,6 +23,9 @@ public interface PoolListener {
     default void sandboxStarted(String pool, Duration startTime) {}
 
     default void sandboxStartFailed(String pool, Throwable error) {}
+
+    /** A custom container failed its liveness probe {@code failureThreshold} times in a row and is replaced. */
+    default void livenessFailed(String pool, String why) {}
 
     /** An execution ended; {@code waited} is the time it spent queued behind others on its session. */
     default void executionFinished(String pool, String identifier, ExecutionResult result, Duration waited) {}

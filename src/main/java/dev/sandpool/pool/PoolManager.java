@@ -25,6 +25,7 @@ public final class PoolManager implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(() -> pools.values().forEach(pool -> {
             try {
                 pool.reapIdle();
+                pool.checkHealth();
                 pool.rotateConsoles(CONSOLE_LOG_BYTES);
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(PoolManager.class).warn("housekeeping of pool {} failed", pool.name(), e);

@@ -47,6 +47,7 @@ public final class SessionPool implements AutoCloseable {
     /** Why the last sandbox start failed, until one succeeds: what the pool reports as its failed state. */
     private volatile String lastStartFailure;
     private volatile boolean closed;
+    private final LivenessMonitor liveness = new LivenessMonitor();
 
     /** Starts interpreters for this pool's sessions, as the pool is configured at that moment. */
     @FunctionalInterface
@@ -115,7 +116,11 @@ public final class SessionPool implements AutoCloseable {
     public dev.sandpool.sandbox.Sandbox sandbox(String identifier) {
         for (int attempt = 0; ; attempt++) {
             try {
-                return acquire(identifier).sandbox();
+                Session session = acquire(identifier);
+                if (endedByExit(session)) {
+                    throw new Session.SessionClosedException();
+                }
+                return session.sandbox();
             } catch (Session.SessionClosedException e) {
                 if (attempt > 2) {
                     throw new SessionStartException("the session was ended repeatedly while waiting", e);
@@ -255,15 +260,16 @@ public final class SessionPool implements AutoCloseable {
         ready.forEach(interpreter -> interpreter.sandbox().rotateConsole(maxBytes));
     }
 
-    /** Destroys sessions that have been idle for longer than the cooldown. */
+    /** Destroys sessions that have been idle for longer than the cooldown (Timed pools). */
     public void reapIdle() {
+        if (onContainerExit()) {
+            reapExited();
+            return;
+        }
         var cutoff = clock.instant().minusSeconds(config.cooldownPeriodInSeconds());
         for (Session session : sessions.values()) {
-            if (session.idleSince(cutoff) && sessions.remove(session.identifier(), session)) {
-                LOG.debug("pool {}: session idle past its cooldown, destroying it", name());
-                session.close();
-                book.unbound(name(), Identifiers.hash(name(), session.identifier()));
-                listener.sessionEnded(name(), session.identifier(), PoolListener.EndReason.EXPIRED);
+            if (session.idleSince(cutoff)) {
+                end(session, PoolListener.EndReason.EXPIRED);
             }
         }
         adopted.forEach((hash, back) -> {
@@ -272,6 +278,91 @@ public final class SessionPool implements AutoCloseable {
                 book.unbound(name(), hash);
             }
         });
+        refill();
+    }
+
+    private boolean onContainerExit() {
+        var container = config.container();
+        return container != null && container.lifecycle() == dev.sandpool.config.CustomContainerConfig.Lifecycle.OnContainerExit;
+    }
+
+    /** In an OnContainerExit pool, a session ends with its container's main process, or after its maximum lifetime. */
+    private void reapExited() {
+        var oldest = clock.instant().minusSeconds(config.container().maxAlivePeriodInSeconds());
+        for (Session session : sessions.values()) {
+            if (!endedByExit(session) && session.createdAt().isBefore(oldest)) {
+                end(session, PoolListener.EndReason.MAX_ALIVE);
+            }
+        }
+        adopted.forEach((hash, back) -> {
+            if ((!back.interpreter().isAlive() || back.createdAt().isBefore(oldest)) && adopted.remove(hash, back)) {
+                back.interpreter().close();
+                book.unbound(name(), hash);
+            }
+        });
+        refill();
+    }
+
+    /** Ends the session if it is in an OnContainerExit pool and its container has exited; true if so. */
+    private boolean endedByExit(Session session) {
+        Interpreter interpreter = session.interpreterOrNull();
+        if (!onContainerExit() || interpreter == null || interpreter.isAlive()) {
+            return false;
+        }
+        end(session, PoolListener.EndReason.CONTAINER_EXITED);
+        return true;
+    }
+
+    private void end(Session session, PoolListener.EndReason reason) {
+        if (sessions.remove(session.identifier(), session)) {
+            LOG.debug("pool {}: ending a session ({})", name(), reason);
+            session.close();
+            book.unbound(name(), Identifiers.hash(name(), session.identifier()));
+            listener.sessionEnded(name(), session.identifier(), reason);
+        }
+    }
+
+    /**
+     * Runs the pool's liveness probe where it is due, on allocated and ready containers alike, and
+     * drops ready sandboxes that died while waiting. A container failing its probe is ended: a ready
+     * one is replaced by the refill, an allocated one when its identifier next calls (Timed), or its
+     * session ends (OnContainerExit).
+     */
+    public void checkHealth() {
+        ready.removeIf(interpreter -> {
+            if (interpreter.isAlive()) {
+                return false;
+            }
+            interpreter.close();
+            return true;
+        });
+        var container = config.container();
+        var probe = container == null ? Optional.<dev.sandpool.config.ProbeConfig>empty()
+                : container.probe(dev.sandpool.config.ProbeConfig.Type.Liveness);
+        if (probe.isPresent()) {
+            List<Interpreter> live = new java.util.ArrayList<>(ready);
+            sessions.values().stream().map(Session::interpreterOrNull).filter(java.util.Objects::nonNull).forEach(live::add);
+            liveness.check(live, new dev.sandpool.interpreter.ContainerProbe(probe.get(), container.targetPort()), this::unhealthy);
+        }
+        refill();
+    }
+
+    private void unhealthy(Interpreter interpreter, String why) {
+        LOG.warn("pool {}: a container failed its liveness probe, replacing it: {}", name(), why);
+        listener.livenessFailed(name(), why);
+        if (ready.remove(interpreter)) {
+            interpreter.close();
+        } else {
+            for (Session session : sessions.values()) {
+                if (session.interpreterOrNull() == interpreter) {
+                    if (onContainerExit()) {
+                        end(session, PoolListener.EndReason.CONTAINER_EXITED);
+                    } else {
+                        interpreter.close();
+                    }
+                }
+            }
+        }
         refill();
     }
 

@@ -128,19 +128,29 @@ final class ManagementService implements HttpService {
 
     /** A pool's secrets, one root-only file each, under the data directory's secrets/. */
     private PoolResource.SecretStore secrets(String pool) {
-        return (name, value) -> {
-            try {
-                java.nio.file.Path dir = secretsDir.resolve(pool);
-                java.nio.file.Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-                java.nio.file.Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
-                java.nio.file.Files.deleteIfExists(file);
-                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-                java.nio.file.Files.writeString(file, value);
-                return file;
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot store the pool's secret", e);
+        java.nio.file.Path dir = secretsDir.resolve(pool);
+        return new PoolResource.SecretStore() {
+            @Override
+            public java.nio.file.Path save(String name, String value) {
+                try {
+                    java.nio.file.Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                    java.nio.file.Path file = dir.resolve(name);
+                    java.nio.file.Files.deleteIfExists(file);
+                    java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                    java.nio.file.Files.writeString(file, value);
+                    return file;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot store the pool's secret", e);
+                }
+            }
+
+            @Override
+            public java.util.Optional<java.nio.file.Path> existing(String name) {
+                java.nio.file.Path file = dir.resolve(name);
+                return java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        ? java.util.Optional.of(file) : java.util.Optional.empty();
             }
         };
     }

@@ -129,10 +129,56 @@ class ConfigLoaderTest {
                       registryServer: 127.0.0.1:5000
                       registryUsername: puller
                       registryPasswordFile: /etc/sandpool/registry.pass
+                      secretEnv: {API_TOKEN: /etc/sandpool/api-token}
+                      lifecycle: OnContainerExit
+                      maxAlivePeriodInSeconds: 900
+                      probes:
+                        - type: Startup
+                          httpGet: {path: /healthz, port: 8081, host: app.local, scheme: HTTPS,
+                                    httpHeaders: [{name: X-Probe, value: "1"}]}
+                          initialDelaySeconds: 2
+                          periodSeconds: 3
+                          timeoutSeconds: 4
+                          failureThreshold: 5
+                          successThreshold: 1
+                          terminationGracePeriodSeconds: 30
+                        - type: Liveness
+                          tcpSocket: {port: 8080}
                 """).validated().pools().getFirst();
         assertThat(pool.container()).isEqualTo(new CustomContainerConfig("127.0.0.1:5000/team/app:v2", List.of("/bin/app"),
-                List.of("--port", "8080"), java.util.Map.of("MODE", "prod"), 8080, "127.0.0.1:5000", "puller",
-                Path.of("/etc/sandpool/registry.pass"), null));
+                List.of("--port", "8080"), java.util.Map.of("MODE", "prod"), java.util.Map.of("API_TOKEN",
+                Path.of("/etc/sandpool/api-token")), 8080, "127.0.0.1:5000", "puller", Path.of("/etc/sandpool/registry.pass"),
+                null, CustomContainerConfig.Lifecycle.OnContainerExit, 900, List.of(
+                        new ProbeConfig(ProbeConfig.Type.Startup, new ProbeConfig.HttpGet("/healthz", 8081, "app.local",
+                                ProbeConfig.Scheme.HTTPS, List.of(new ProbeConfig.Header("X-Probe", "1"))), null, 2, 3, 4, 5, 1, 30),
+                        new ProbeConfig(ProbeConfig.Type.Liveness, null, new ProbeConfig.TcpSocket(null, 8080),
+                                null, null, null, null, null, null))));
+        assertThat(ConfigLoader.parsePool(ConfigLoader.writePool(pool))).isEqualTo(pool);
+    }
+
+    @Test
+    void containerDefaultsAreTimedWithoutProbesAndProbesTakeKubernetesDefaults() {
+        PoolConfig pool = ConfigLoader.parse("pools:\n  - name: web\n    containerType: CustomContainer\n"
+                + "    container: {image: 'oci:/x:v1', targetPort: 80}\n").validated().pools().getFirst();
+        assertThat(pool.container().lifecycle()).isEqualTo(CustomContainerConfig.Lifecycle.Timed);
+        assertThat(pool.container().maxAlivePeriodInSeconds()).isNull();
+        assertThat(pool.container().probes()).isEmpty();
+        assertThat(pool.container().secretEnv()).isEmpty();
+        ProbeConfig probe = new ProbeConfig(ProbeConfig.Type.Liveness, new ProbeConfig.HttpGet(null, null, null, null, null),
+                null, null, null, null, null, null, null);
+        assertThat(List.of(probe.initialDelaySeconds(), probe.periodSeconds(), probe.timeoutSeconds(), probe.failureThreshold(),
+                probe.successThreshold())).containsExactly(1, 10, 1, 3, 1);
+        assertThat(probe.httpGet().path()).isEqualTo("/");
+        assertThat(probe.httpGet().scheme()).isEqualTo(ProbeConfig.Scheme.HTTP);
+        assertThat(probe.port(8080)).isEqualTo(8080);
+        assertThat(ConfigLoader.parse("pools:\n  - name: web\n    containerType: CustomContainer\n"
+                + "    container: {image: 'oci:/x:v1', targetPort: 80, lifecycle: OnContainerExit}\n").validated()
+                .pools().getFirst().container().maxAlivePeriodInSeconds()).isEqualTo(3600);
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: web\n    containerType: CustomContainer\n"
+                + "    container: {image: 'oci:/x:v1', targetPort: 80, maxAlivePeriodInSeconds: 60,"
+                + " env: {A: x}, secretEnv: {A: /f}}\n").validated())
+                .hasMessageContaining("pools[0].container.maxAlivePeriodInSeconds: is only for the OnContainerExit lifecycle")
+                .hasMessageContaining("pools[0].container.secretEnv: 'A' is also set in env");
     }
 
     @Test
