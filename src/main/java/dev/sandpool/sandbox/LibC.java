@@ -41,6 +41,15 @@ public final class LibC {
     private static final MethodHandle SETNS = libc("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle FCHOWNAT = libc("fchownat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle OPEN_TREE = libc("open_tree", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle MOUNT_SETATTR = libc("mount_setattr",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle MOVE_MOUNT = libc("move_mount",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final int OPEN_TREE_CLONE = 1;
+    private static final int AT_RECURSIVE = 0x8000;
+    private static final long MOUNT_ATTR_IDMAP = 0x00100000L;
+    private static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
     public static final int AT_FDCWD = -100;
     private static final int O_PATH = 010000000;
     private static final int O_DIRECTORY = 0200000;
@@ -160,6 +169,39 @@ public final class LibC {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Bind-mounts {@code source} on {@code target} with its owners translated through the user
+     * namespace behind {@code usernsFd} (an idmapped mount, Linux 5.12+): a file owned by uid
+     * {@code n} on disk appears owned by whatever host uid that namespace maps {@code n} to.
+     */
+    static void idmappedBind(Path source, Path target, int usernsFd) throws IOException {
+        int tree = -1;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = arena.allocate(CAPTURE);
+            tree = (int) OPEN_TREE.invokeExact(errno, AT_FDCWD, arena.allocateFrom(source.toString()),
+                    OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE);
+            check(tree, errno, "open_tree " + source);
+            // struct mount_attr { u64 attr_set, attr_clr, propagation, userns_fd; }
+            MemorySegment attr = arena.allocate(32, 8);
+            attr.set(JAVA_LONG, 0, MOUNT_ATTR_IDMAP);
+            attr.set(JAVA_LONG, 24, usernsFd);
+            MemorySegment empty = arena.allocateFrom("");
+            int rc = (int) MOUNT_SETATTR.invokeExact(errno, tree, empty, AT_EMPTY_PATH, attr, 32L);
+            check(rc, errno, "mount_setattr MOUNT_ATTR_IDMAP on " + source);
+            rc = (int) MOVE_MOUNT.invokeExact(errno, tree, empty, AT_FDCWD, arena.allocateFrom(target.toString()),
+                    MOVE_MOUNT_F_EMPTY_PATH);
+            check(rc, errno, "move_mount to " + target);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        } finally {
+            if (tree >= 0) {
+                close(tree);
+            }
         }
     }
 

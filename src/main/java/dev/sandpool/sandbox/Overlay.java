@@ -11,12 +11,25 @@ import java.util.concurrent.TimeUnit;
  * A custom container's root: the image's shared read-only rootfs below, the session's own writable
  * layer above, merged by the kernel's overlayfs on the host (Debian's bubblewrap has no overlay
  * option) and bound into the sandbox as its /.
+ *
+ * <p>The image is unpacked with every file owned by host root (see ImageStore), whom a session's
+ * user namespace does not map, so nothing in the image would be writable. The lower layer is
+ * therefore an idmapped mount in which those files belong to the session's host uid, that is to
+ * the image's user inside the session: it can change any file of the image, and each change is
+ * copied up into the session's own layer, never into the shared image.
  */
 final class Overlay {
     private Overlay() {}
 
-    /** Mounts {@code lower} + a new upper layer in {@code root}; returns the merged directory. */
-    static Path mount(Path root, Path lower, int ownerUid) throws IOException {
+    /**
+     * Mounts {@code image} (idmapped so that root's files are the session's {@code ownerUid}'s) + a
+     * new upper layer in {@code root}; returns the merged directory.
+     */
+    static Path mount(Path root, Path image, int ownerUid) throws IOException {
+        Path lower = Files.createDirectory(root.resolve("lower"));
+        try (MappingNamespace mapping = MappingNamespace.of(0, ownerUid, 0, ownerUid)) {
+            LibC.idmappedBind(image, lower, mapping.fd());
+        }
         Path upper = Files.createDirectory(root.resolve("upper"));
         Path work = Files.createDirectory(root.resolve("work"));
         Path merged = Files.createDirectory(root.resolve("rootfs"));

@@ -99,4 +99,45 @@ class ContainerSandboxTest {
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
+
+    @Test
+    void theImagesUserCanChangeAnyImageFileButOnlyInItsOwnSession() throws Exception {
+        try (TestingRuntime sandboxes = new TestingRuntime()) {
+            ImageStore store = new ImageStore(sandboxes.dataDir.resolve("images"));
+            String script = "try() { if ( eval \"$1\" ) 2>/dev/null; then echo \"$2=ok\"; else echo \"$2=denied\"; fi; }; "
+                    + "seen=$(cat /www/index.html); try 'echo changed > /www/index.html' www; try 'echo x > /etc/added' etc; "
+                    + "try 'mkdir -p /opt/cache && echo x > /opt/cache/f' opt; echo seen=$seen owner=$(ls -ln /etc/passwd); "
+                    + "echo done; sleep 60";
+            var asRoot = TestImages.busybox(layouts.resolve("root"), "v1").entrypoint("/bin/sh", "-c").cmd(script).build();
+            var asApp = TestImages.busybox(layouts.resolve("app"), "v1").entrypoint("/bin/sh", "-c").cmd(script)
+                    .user("1000:1000").build();
+            Image rootImage = store.pull(asRoot.ociRef(), Optional.empty(), Duration.ofSeconds(60));
+            Image appImage = store.pull(asApp.ociRef(), Optional.empty(), Duration.ofSeconds(60));
+            Sandbox root = sandboxes.runtime.start(spec(rootImage));
+            Sandbox app = sandboxes.runtime.start(spec(appImage));
+            try {
+                for (var pair : List.of(Map.entry(root, " 0 0 "), Map.entry(app, " 1000 1000 "))) {
+                    String saw = await().atMost(Duration.ofSeconds(20)).until(pair.getKey()::consoleTail, c -> c.contains("done"));
+                    // the image's files belong to the image's user in the session
+                    assertThat(saw).contains("www=ok", "etc=ok", "opt=ok", "seen=" + TestImages.INDEX_HTML.strip(), pair.getValue());
+                }
+                Sandbox again = sandboxes.runtime.start(spec(rootImage));
+                try {
+                    // each session wrote into its own layer: a later one sees the image as built
+                    String fresh = await().atMost(Duration.ofSeconds(20)).until(again::consoleTail, c -> c.contains("done"));
+                    assertThat(fresh).contains("seen=" + TestImages.INDEX_HTML.strip());
+                } finally {
+                    again.close();
+                }
+            } finally {
+                root.close();
+                app.close();
+            }
+            assertThat(rootImage.rootfs().resolve("www/index.html")).hasContent(TestImages.INDEX_HTML.strip());
+            assertThat(rootImage.rootfs().resolve("etc/added")).doesNotExist();
+            assertThat(rootImage.rootfs().resolve("opt")).doesNotExist();
+            assertThat(Files.getOwner(rootImage.rootfs().resolve("etc/passwd")).getName()).isEqualTo("root");
+            assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(sandboxes.dataDir.toString());
+        }
+    }
 }
