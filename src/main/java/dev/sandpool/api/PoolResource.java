@@ -29,6 +29,7 @@ public final class PoolResource {
             Map.entry("cpu", "properties.sandpoolConfiguration.cpu"),
             Map.entry("memory", "properties.sandpoolConfiguration.memory"),
             Map.entry("preload", "properties.sandpoolConfiguration.preload"),
+            Map.entry("egressAllowList", "properties.sandpoolConfiguration.egressAllowList"),
             Map.entry("container.image", "properties.customContainerTemplate.containers[0].image"),
             Map.entry("container.targetPort", "properties.customContainerTemplate.ingress.targetPort"),
             Map.entry("container.maxAlivePeriodInSeconds",
@@ -152,7 +153,17 @@ public final class PoolResource {
                 preload.add(module.asString(""));
             }
         }
-        PoolConfig pool = new PoolConfig(name, type, max, ready, cooldown, network, cpu, memory, preload, container);
+        List<String> allowList = base.egressAllowList();
+        if (own.has("egressAllowList")) {
+            if (!own.get("egressAllowList").isArray()) {
+                throw new InvalidRequestException("properties.sandpoolConfiguration.egressAllowList must be a list of CIDRs");
+            }
+            allowList = new ArrayList<>();
+            for (JsonNode entry : own.get("egressAllowList")) {
+                allowList.add(entry.asString(""));
+            }
+        }
+        PoolConfig pool = new PoolConfig(name, type, max, ready, cooldown, network, cpu, memory, preload, container, allowList);
         List<String> problems = pool.problems().stream().map(PoolResource::toResourcePath).toList();
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(String.join("; ", problems));
@@ -188,6 +199,7 @@ public final class PoolResource {
         }
         Map<String, Object> own = ordered("cpu", pool.cpu(), "memory", pool.memory().toString());
         own.put("preload", pool.preload());
+        own.put("egressAllowList", pool.egressAllowList());
         own.put("source", status.source());
         properties.put("sandpoolConfiguration", own);
         Map<String, Object> counts = new LinkedHashMap<>();

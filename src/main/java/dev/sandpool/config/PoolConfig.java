@@ -18,7 +18,8 @@ public record PoolConfig(
         Double cpu,
         DataSize memory,
         List<String> preload,
-        CustomContainerConfig container) {
+        CustomContainerConfig container,
+        List<String> egressAllowList) {
 
     public static final int DEFAULT_MAX_SESSIONS = 10;
     public static final int DEFAULT_READY_SESSIONS = 5;
@@ -40,6 +41,14 @@ public record PoolConfig(
         cpu = Objects.requireNonNullElse(cpu, DEFAULT_CPU);
         memory = Objects.requireNonNullElse(memory, DEFAULT_MEMORY);
         preload = List.copyOf(Objects.requireNonNullElse(preload, List.of()));
+        egressAllowList = List.copyOf(Objects.requireNonNullElse(egressAllowList, List.of()));
+    }
+
+    public PoolConfig(String name, ContainerType containerType, Integer maxConcurrentSessions,
+                      Integer readySessionInstances, Integer cooldownPeriodInSeconds, NetworkStatus networkStatus,
+                      Double cpu, DataSize memory, List<String> preload, CustomContainerConfig container) {
+        this(name, containerType, maxConcurrentSessions, readySessionInstances, cooldownPeriodInSeconds, networkStatus,
+                cpu, memory, preload, container, null);
     }
 
     public PoolConfig(String name, ContainerType containerType, Integer maxConcurrentSessions,
@@ -50,13 +59,13 @@ public record PoolConfig(
     }
 
     public static PoolConfig named(String name) {
-        return new PoolConfig(name, null, null, null, null, null, null, null, null, null);
+        return new PoolConfig(name, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same pool with what PoolResource cannot carry yet (the container) kept from {@code base}. */
     public PoolConfig withContainer(CustomContainerConfig newContainer) {
         return new PoolConfig(name, containerType, maxConcurrentSessions, readySessionInstances, cooldownPeriodInSeconds,
-                networkStatus, cpu, memory, preload, newContainer);
+                networkStatus, cpu, memory, preload, newContainer, egressAllowList);
     }
 
     /** Every problem with this pool, each as "key: message" with the key relative to the pool. */
@@ -91,8 +100,14 @@ public record PoolConfig(
         if (cooldownPeriodInSeconds < 1 || cooldownPeriodInSeconds > 86_400) {
             v.fail(where + ".cooldownPeriodInSeconds", "must be between 1 and 86400 (got " + cooldownPeriodInSeconds + ")");
         }
-        if (networkStatus == NetworkStatus.EgressEnabled) {
-            v.fail(where + ".networkStatus", "EgressEnabled is not available yet; only EgressDisabled is supported");
+        if (!egressAllowList.isEmpty() && networkStatus != NetworkStatus.EgressEnabled) {
+            v.fail(where + ".egressAllowList", "only applies when networkStatus is EgressEnabled");
+        }
+        for (String entry : egressAllowList) {
+            if (!Cidr.isValid(entry)) {
+                v.fail(where + ".egressAllowList", "'" + entry + "' is not an IPv4 or IPv6 address or CIDR "
+                        + "(domain names are not supported yet)");
+            }
         }
         if (!(cpu >= 0.05 && cpu <= 64)) {
             v.fail(where + ".cpu", "must be between 0.05 and 64 cores (got " + cpu + ")");

@@ -64,13 +64,14 @@ public final class PoolFactory {
     private Interpreter start(PoolConfig pool) throws java.io.IOException {
         ResourceLimits limits = new ResourceLimits(pool.memory(), pool.cpu(), server.sandbox().pidsLimit());
         if (pool.container() != null) {
-            return startContainer(pool.container(), limits);
+            return startContainer(pool.container(), limits, egress(pool));
         }
-        InterpreterLauncher launcher = switch (pool.containerType()) {
+        InterpreterLauncher language = switch (pool.containerType()) {
             case NodeLTS -> InterpreterLauncher.node(drivers.node(), pool.preload());
             case Shell -> InterpreterLauncher.python(drivers.python(), List.of());
             default -> InterpreterLauncher.python(drivers.python(), pool.preload());
         };
+        InterpreterLauncher launcher = sandboxLimits -> language.spec(sandboxLimits).withEgress(egress(pool));
         return Interpreter.start(runtime, launcher, limits, Duration.ofSeconds(server.execution().interruptGraceInSeconds()));
     }
 
@@ -79,8 +80,8 @@ public final class PoolFactory {
      * ready when its server accepts connections on the target port. A pull failure fails this
      * start with the reason, and the pool retries later: allocation never hangs on it.
      */
-    private Interpreter startContainer(dev.sandpool.config.CustomContainerConfig container, ResourceLimits limits)
-            throws java.io.IOException {
+    private Interpreter startContainer(dev.sandpool.config.CustomContainerConfig container, ResourceLimits limits,
+                                       java.util.Optional<dev.sandpool.sandbox.Egress> egress) throws java.io.IOException {
         dev.sandpool.image.Image image = pulled.get(container.image());
         if (image == null) {
             try {
@@ -100,12 +101,17 @@ public final class PoolFactory {
         }
         var spec = new dev.sandpool.sandbox.SandboxSpec(image.command(container.command(), container.args()), env, limits,
                 java.util.Map.of(), java.util.Optional.of(new dev.sandpool.sandbox.SandboxSpec.ContainerRoot(image.rootfs(),
-                        image.workingDir(), image.uid().orElse(0), image.gid().orElse(0))));
+                        image.workingDir(), image.uid().orElse(0), image.gid().orElse(0))), egress);
         var sandbox = runtime.start(spec);
         var startup = container.probe(dev.sandpool.config.ProbeConfig.Type.Startup);
         return startup.isPresent()
                 ? Interpreter.container(sandbox, new dev.sandpool.interpreter.ContainerProbe(startup.get(), container.targetPort()))
                 : Interpreter.container(sandbox, container.targetPort(), Duration.ofSeconds(60));
+    }
+
+    private static java.util.Optional<dev.sandpool.sandbox.Egress> egress(PoolConfig pool) {
+        return pool.networkStatus() == dev.sandpool.config.NetworkStatus.EgressEnabled
+                ? java.util.Optional.of(new dev.sandpool.sandbox.Egress(pool.egressAllowList())) : java.util.Optional.empty();
     }
 
     private static java.util.Optional<dev.sandpool.image.RegistryCredentials> credentials(

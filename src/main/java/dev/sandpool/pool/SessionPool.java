@@ -179,7 +179,9 @@ public final class SessionPool implements AutoCloseable {
             config = updated;
             boolean remake = !previous.memory().equals(updated.memory()) || !previous.cpu().equals(updated.cpu())
                     || !previous.preload().equals(updated.preload())
-                    || !java.util.Objects.equals(previous.container(), updated.container());
+                    || !java.util.Objects.equals(previous.container(), updated.container())
+                    || previous.networkStatus() != updated.networkStatus()
+                    || !previous.egressAllowList().equals(updated.egressAllowList());
             int target = readyTarget();
             Interpreter interpreter;
             while ((remake || ready.size() > target) && (interpreter = ready.poll()) != null) {

@@ -66,7 +66,8 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         Files.writeString(etcDir.resolve("group"), "root:x:0:\nuser:x:" + INSIDE_UID + ":\nnogroup:x:65534:\n");
         Files.writeString(etcDir.resolve("hosts"), "127.0.0.1 localhost sandbox\n::1 localhost ip6-localhost\n");
         Files.writeString(etcDir.resolve("nsswitch.conf"), "passwd: files\ngroup: files\nhosts: files dns\n");
-        for (String name : List.of("passwd", "group", "hosts", "nsswitch.conf")) {
+        Files.writeString(etcDir.resolve("resolv.conf"), "nameserver " + EgressNetwork.DNS + "\n");
+        for (String name : List.of("passwd", "group", "hosts", "nsswitch.conf", "resolv.conf")) {
             Files.setPosixFilePermissions(etcDir.resolve(name), PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
@@ -89,7 +90,12 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             SandboxLaunch launch = new SandboxLaunch(ctl, seccompFile, merged.isPresent()
                     ? containerCommandLine(spec, spec.container().get(), uid, merged.get())
                     : commandLine(spec, uid, data, run));
-            var started = launch.start(cgroup);
+            Process[] slirp = new Process[1];
+            var started = launch.start(cgroup, initPid -> {
+                if (spec.egress().isPresent()) {
+                    slirp[0] = EgressNetwork.attach(initPid, spec.egress().get(), ctl);
+                }
+            });
             LOG.debug("sandbox {} started as uid {} (init pid {})", id, uid, started.initPid());
             return new BubblewrapSandbox(id, root, data, run, uid, started.process(), started.initPid(),
                     ProcScan.startTicks(started.initPid()), cgroup, spec.limits(), () -> uids.release(uid), dialer);
@@ -97,6 +103,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             if (cgroup != null) {
                 cgroup.remove();
             }
+            EgressNetwork.stop(root);
             Overlay.unmountBelow(root);
             Trees.deleteRecursively(root);
             uids.release(uid);
@@ -136,6 +143,9 @@ public final class BubblewrapRuntime implements SandboxRuntime {
                 "--proc", "/proc", "--dev", "/dev",
                 "--size", Long.toString(config.tmpSize().bytes()), "--tmpfs", "/tmp",
                 "--chdir", container.workingDir().isEmpty() ? "/" : container.workingDir()));
+        if (spec.egress().isPresent()) {
+            cmd.addAll(List.of("--ro-bind", etcDir.resolve("resolv.conf").toString(), "/etc/resolv.conf"));
+        }
         spec.env().forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
         cmd.addAll(List.of("--seccomp", "3", "--info-fd", "4", "--block-fd", "5", "--"));
         cmd.addAll(spec.command());
@@ -162,6 +172,9 @@ public final class BubblewrapRuntime implements SandboxRuntime {
                 "--bind", data.toString(), Sandbox.DATA_DIR_INSIDE,
                 "--bind", run.toString(), Sandbox.RUN_DIR_INSIDE));
         spec.readOnlyBinds().forEach((inside, host) -> cmd.addAll(List.of("--ro-bind", host.toString(), inside)));
+        if (spec.egress().isPresent()) {
+            cmd.addAll(List.of("--ro-bind", etcDir.resolve("resolv.conf").toString(), "/etc/resolv.conf"));
+        }
         cmd.addAll(List.of("--chdir", Sandbox.DATA_DIR_INSIDE,
                 "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
                 "--setenv", "HOME", Sandbox.DATA_DIR_INSIDE,
@@ -195,6 +208,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             LibC.kill(handle.initPid(), LibC.SIGKILL);
         }
         cgroups.open(handle.id()).remove();
+        EgressNetwork.stop(sessionsDir.resolve(handle.id()));
         Overlay.unmountBelow(sessionsDir.resolve(handle.id()));
         Trees.deleteRecursively(sessionsDir.resolve(handle.id()));
     }
@@ -232,6 +246,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             for (Path dir : leftovers.toList()) {
                 if (!keep.contains(dir.getFileName().toString())) {
                     LOG.info("removing leftover session directory {}", dir.getFileName());
+                    EgressNetwork.stop(dir);
                     Overlay.unmountBelow(dir);
                     Trees.deleteRecursively(dir);
                 }

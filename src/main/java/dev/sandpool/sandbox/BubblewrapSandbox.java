@@ -169,6 +169,7 @@ final class BubblewrapSandbox implements Sandbox {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            EgressNetwork.stop(root);
             Overlay.unmountBelow(root);
             Trees.deleteRecursively(root);
             releaseUid.run();

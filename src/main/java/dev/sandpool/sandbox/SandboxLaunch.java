@@ -42,7 +42,13 @@ final class SandboxLaunch {
         this.command = command;
     }
 
-    Started start(Cgroup cgroup) throws IOException {
+    /** What must be in place before the sandbox's first process may run (its network, say). */
+    @FunctionalInterface
+    interface BeforeRelease {
+        void prepare(long initPid) throws IOException;
+    }
+
+    Started start(Cgroup cgroup, BeforeRelease beforeRelease) throws IOException {
         Path info = ctl.resolve("info.fifo");
         Path block = ctl.resolve("block.fifo");
         LibC.mkfifo(info, 0600);
@@ -64,6 +70,7 @@ final class SandboxLaunch {
             try {
                 long initPid = readInitPid(infoChannel, process);
                 cgroup.addProcess(initPid);
+                beforeRelease.prepare(initPid);
                 blockChannel.write(ByteBuffer.wrap(new byte[] {'g'}));
                 return new Started(process, initPid);
             } catch (IOException | RuntimeException e) {

@@ -8,10 +8,10 @@ import java.util.Optional;
 /**
  * What to run in a new sandbox: the command line as seen inside it, its environment, its limits,
  * host directories to show read-only at the given paths, and, for a custom container, the image's
- * root filesystem to run on instead of the host's /usr.
+ * root filesystem to run on instead of the host's /usr, and whether it may reach the network.
  */
 public record SandboxSpec(List<String> command, Map<String, String> env, ResourceLimits limits,
-                          Map<String, Path> readOnlyBinds, Optional<ContainerRoot> container) {
+                          Map<String, Path> readOnlyBinds, Optional<ContainerRoot> container, Optional<Egress> egress) {
 
     /**
      * An unpacked image: {@code rootfs} is shared read-only by every session of the image; each
@@ -26,6 +26,16 @@ public record SandboxSpec(List<String> command, Map<String, String> env, Resourc
     }
 
     public SandboxSpec(List<String> command, Map<String, String> env, ResourceLimits limits, Map<String, Path> readOnlyBinds) {
-        this(command, env, limits, readOnlyBinds, Optional.empty());
+        this(command, env, limits, readOnlyBinds, Optional.empty(), Optional.empty());
+    }
+
+    public SandboxSpec(List<String> command, Map<String, String> env, ResourceLimits limits, Map<String, Path> readOnlyBinds,
+                       Optional<ContainerRoot> container) {
+        this(command, env, limits, readOnlyBinds, container, Optional.empty());
+    }
+
+    /** The same sandbox with outbound networking. */
+    public SandboxSpec withEgress(Optional<Egress> newEgress) {
+        return new SandboxSpec(command, env, limits, readOnlyBinds, container, newEgress);
     }
 }

@@ -21,8 +21,13 @@ public final class TestingRuntime implements AutoCloseable {
     public final BubblewrapRuntime runtime;
 
     public TestingRuntime() throws IOException {
-        this.dataDir = newDataDir();
-        this.config = sandboxConfig();
+        this(newDataDir(), sandboxConfig());
+    }
+
+    /** The runtime of a server that ran elsewhere (another process) on this data directory and config. */
+    public TestingRuntime(Path dataDir, SandboxConfig config) throws IOException {
+        this.dataDir = dataDir;
+        this.config = config;
         this.cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), config.cgroupParent());
         this.runtime = new BubblewrapRuntime(dataDir, config, cgroups);
     }

@@ -1,0 +1,141 @@
+package dev.sandpool.sandbox;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gives one sandbox's network namespace a way out: first nftables rules in that namespace (so no
+ * packet leaves before they exist), then slirp4netns, a user-mode TCP/IP stack that makes the
+ * sandbox's connections from the host as ordinary sockets. slirp runs as root because joining a
+ * namespace owned by the session's user namespace needs it, sandboxed by its own
+ * {@code --enable-sandbox --enable-seccomp}; {@code --disable-host-loopback} keeps 10.0.2.2 from
+ * reaching the host's loopback. The sandbox holds no capability, so it cannot change the rules.
+ */
+final class EgressNetwork {
+    /** slirp's DNS forwarder, the one private address a sandbox may reach (port 53 only). */
+    static final String DNS = "10.0.2.3";
+    private static final List<String> BLOCKED_V4 = List.of("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
+            "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.168.0.0/16", "224.0.0.0/3");
+    private static final List<String> BLOCKED_V6 = List.of("::1/128", "fc00::/7", "fe80::/10", "ff00::/8",
+            "::ffff:0:0/96");
+    private static final long READY_SECONDS = 10;
+
+    private EgressNetwork() {}
+
+    /** Sets up egress for the sandbox whose init is {@code initPid}; returns the slirp4netns process. */
+    static Process attach(long initPid, Egress egress, Path ctl) throws IOException {
+        Path netns = Path.of("/proc", Long.toString(initPid), "ns", "net");
+        applyRules(netns, egress);
+        Path ready = ctl.resolve("slirp.ready");
+        LibC.mkfifo(ready, 0600);
+        try (FileChannel channel = FileChannel.open(ready, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", "exec \"$@\" 3>\"$READY\"", "sandpool-egress",
+                    "/usr/bin/slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox",
+                    "--enable-seccomp", "--ready-fd=3", "--netns-type=path", netns.toString(), "tap0")
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(ctl.resolve("slirp.log").toFile()))
+                    .redirectErrorStream(true);
+            builder.environment().put("READY", ready.toString());
+            Process slirp = builder.start();
+            Files.writeString(ctl.resolve("slirp.pid"), Long.toString(slirp.pid()));
+            CompletableFuture<Integer> signal = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return channel.read(ByteBuffer.allocate(1));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, Thread::startVirtualThread);
+            try {
+                signal.get(READY_SECONDS, TimeUnit.SECONDS);
+                if (!slirp.isAlive()) {
+                    throw new IOException("slirp4netns exited");
+                }
+                return slirp;
+            } catch (Exception e) {
+                slirp.destroyForcibly();
+                String log = Files.exists(ctl.resolve("slirp.log")) ? Files.readString(ctl.resolve("slirp.log")).strip() : "";
+                throw new IOException("cannot give the sandbox egress (slirp4netns): " + log, e);
+            }
+        } finally {
+            Files.deleteIfExists(ready);
+        }
+    }
+
+    /** Ends the slirp4netns of the sandbox whose directory is {@code root}, if it has one still running. */
+    static void stop(Path root) {
+        Path pidFile = root.resolve("ctl").resolve("slirp.pid");
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.ISO_8859_1);
+            if (cmdline.startsWith("/usr/bin/slirp4netns")) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no egress, or its slirp has gone already
+        }
+    }
+
+    /** The rules, in the sandbox's namespace: loopback and DNS, then nothing private, then the allow-list. */
+    static String rules(Egress egress, List<InetAddress> hostAddresses) {
+        List<String> v4 = new ArrayList<>(BLOCKED_V4);
+        List<String> v6 = new ArrayList<>(BLOCKED_V6);
+        for (InetAddress address : hostAddresses) {
+            (address instanceof Inet4Address ? v4 : v6).add(address.getHostAddress().replaceAll("%.*", ""));
+        }
+        // one rule per range: nft refuses overlapping intervals in one set, and host addresses overlap the ranges
+        StringBuilder nft = new StringBuilder("table inet sandpool {\n  chain egress {\n")
+                .append("    type filter hook output priority 0; policy accept;\n")
+                .append("    oif \"lo\" accept\n")
+                .append("    ip daddr ").append(DNS).append(" meta l4proto { tcp, udp } th dport 53 accept\n");
+        v4.forEach(range -> nft.append("    ip daddr ").append(range).append(" reject with icmpx admin-prohibited\n"));
+        v6.forEach(range -> nft.append("    ip6 daddr ").append(range).append(" reject with icmpx admin-prohibited\n"));
+        if (!egress.allowed().isEmpty()) {
+            for (String range : egress.allowed()) {
+                nft.append(range.contains(":") ? "    ip6 daddr " : "    ip daddr ").append(range).append(" accept\n");
+            }
+            nft.append("    reject with icmpx admin-prohibited\n");
+        }
+        return nft.append("  }\n}\n").toString();
+    }
+
+    private static void applyRules(Path netns, Egress egress) throws IOException {
+        Process nft = new ProcessBuilder("/usr/bin/nsenter", "--net=" + netns, "/usr/sbin/nft", "-f", "-")
+                .redirectErrorStream(true).start();
+        try (var in = nft.getOutputStream()) {
+            in.write(rules(egress, hostAddresses()).getBytes(StandardCharsets.UTF_8));
+        }
+        try {
+            String output = new String(nft.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!nft.waitFor(30, TimeUnit.SECONDS) || nft.exitValue() != 0) {
+                nft.destroyForcibly();
+                throw new IOException("cannot install the sandbox's egress rules: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            nft.destroyForcibly();
+            throw new java.io.InterruptedIOException("interrupted while installing egress rules");
+        }
+    }
+
+    /** Every address of the host's interfaces: slirp would reach the host's own services on them. */
+    private static List<InetAddress> hostAddresses() throws IOException {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            addresses.addAll(Collections.list(nic.getInetAddresses()));
+        }
+        return addresses;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.sandpool.egress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sandpool.testing.TestingRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Egress, proven with the whole server running in an outer network namespace whose only peer is
+ * a test host ({@link OuterNetwork}): EgressEnabled sessions reach public addresses and DNS, never
+ * private, link-local, CGNAT or metadata ranges nor the machine they run on; an allow-list narrows
+ * the public ones; EgressDisabled sessions reach nothing.
+ */
+class EgressTest {
+    private static final String PROBE = """
+            import socket, urllib.request
+            def fetch(address, port=80):
+                try:
+                    return urllib.request.urlopen(f'http://{address}:{port}/ok.txt', timeout=5).read().decode().strip()
+                except Exception as e:
+                    return 'blocked'
+            def resolve(name):
+                try:
+                    return socket.gethostbyname(name)
+                except Exception as e:
+                    return 'unresolved'
+            """;
+    private static OuterNetwork network;
+    private static Process server;
+    private static Path dataDir;
+    private static dev.sandpool.config.SandboxConfig sandbox;
+
+    @BeforeAll
+    static void start() throws Exception {
+        network = new OuterNetwork();
+        dataDir = TestingRuntime.newDataDir();
+        sandbox = TestingRuntime.sandboxConfig();
+        Path config = dataDir.resolve("sandpool.yaml");
+        Files.writeString(config, """
+                server: {host: 127.0.0.1, port: 8080, dataDir: %s}
+                auth: {mode: none}
+                sandbox: {uidBase: %d, uidCount: %d, cgroupParent: %s}
+                pools:
+                  - {name: open, networkStatus: EgressEnabled, maxConcurrentSessions: 2, readySessionInstances: 1}
+                  - {name: allowed, networkStatus: EgressEnabled, egressAllowList: [%s/32],
+                     maxConcurrentSessions: 2, readySessionInstances: 1}
+                  - {name: closed, maxConcurrentSessions: 2, readySessionInstances: 1}
+                """.formatted(dataDir, sandbox.uidBase(), sandbox.uidCount(), sandbox.cgroupParent(), OuterNetwork.PUBLIC));
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        server = network.startOuter(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp",
+                System.getProperty("java.class.path"), "dev.sandpool.cli.SandpoolCli", "serve", "--config", config.toString()),
+                dataDir.resolve("server.log"));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            assertThat(server.isAlive()).as(() -> log()).isTrue();
+            return network.inOuter("curl", "-sf", "http://127.0.0.1:8080/readyz").contains("ready");
+        });
+    }
+
+    private static String log() {
+        try {
+            return Files.readString(dataDir.resolve("server.log"));
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.destroy(); // SIGTERM keeps sessions for a restart; they are swept below
+            try {
+                server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (sandbox != null) {
+            // ends the sessions the server kept for its next start (and their slirp4netns), then removes everything
+            try {
+                new TestingRuntime(dataDir, sandbox).close();
+            } catch (java.io.IOException e) {
+                TestingRuntime.removeCgroupsAndData(sandbox.cgroupParent(), dataDir);
+            }
+        }
+        if (network != null) {
+            network.close();
+        }
+    }
+
+    private static JsonNode run(String pool, String code) throws Exception {
+        String body = JsonMapper.shared().writeValueAsString(java.util.Map.of("properties",
+                java.util.Map.of("codeInputType", "inline", "executionType", "synchronous", "code", PROBE + code)));
+        String answer = network.inOuter("curl", "-s", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary",
+                body, "http://127.0.0.1:8080/pools/" + pool + "/code/execute?api-version=2024-02-02-preview&identifier=probe-1");
+        JsonNode json = JsonMapper.shared().readTree(answer);
+        assertThat(json.path("properties").path("status").asString()).as(answer).isEqualTo("Success");
+        return json.path("properties").path("result");
+    }
+
+    @Test
+    void enabledEgressReachesPublicAddressesAndDnsButNothingPrivate() throws Exception {
+        assertThat(run("open", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
+        assertThat(run("open", "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("reached");
+        assertThat(run("open", "resolve('public.test')").asString()).isEqualTo(OuterNetwork.PUBLIC);
+        for (String address : OuterNetwork.PRIVATE) {
+            assertThat(run("open", "fetch('" + address + "')").asString()).as(address).isEqualTo("blocked");
+        }
+        // a name that resolves to a private address is no way around the rules
+        assertThat(run("open", "fetch(resolve('private.test'))").asString()).isEqualTo("blocked");
+        // the machine the server runs on: its own address, and its loopback through slirp's gateway
+        assertThat(run("open", "fetch('" + OuterNetwork.OUTER + "', 81)").asString()).isEqualTo("blocked");
+        assertThat(run("open", "fetch('10.0.2.2', 8080)").asString()).isEqualTo("blocked");
+        assertThat(run("open", "fetch('127.0.0.1', 8080)").asString()).isEqualTo("blocked");
+        // the sandbox cannot lift its rules: it holds no capability in its namespace
+        assertThat(run("open", """
+                import subprocess
+                r = subprocess.run(['sh', '-c', 'ip link set tap0 down 2>&1; echo rc=$?'], capture_output=True, text=True)
+                r.stdout.strip().splitlines()[-1]""").asString()).isNotEqualTo("rc=0");
+        assertThat(run("open", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
+    }
+
+    @Test
+    void anAllowListLetsOnlyItsDestinationsThrough() throws Exception {
+        assertThat(run("allowed", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
+        assertThat(run("allowed", "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("blocked");
+        assertThat(run("allowed", "fetch('10.77.0.1')").asString()).isEqualTo("blocked");
+        assertThat(run("allowed", "resolve('public.test')").asString()).isEqualTo(OuterNetwork.PUBLIC);
+    }
+
+    @Test
+    void disabledEgressReachesNothing() throws Exception {
+        assertThat(run("closed", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("blocked");
+        assertThat(run("closed", "resolve('public.test')").asString()).isEqualTo("unresolved");
+    }
+}
