@@ -63,7 +63,8 @@ class ConfigLoaderTest {
                     maxConcurrentSessions: 20
                     readySessionInstances: 7
                     cooldownPeriodInSeconds: 600
-                    networkStatus: EgressDisabled
+                    networkStatus: EgressEnabled
+                    egressAllowList: [203.0.113.0/24, "2001:db8::/32"]
                     cpu: 0.5
                     memory: 512Mi
                     preload: [numpy, pandas]
@@ -75,8 +76,9 @@ class ConfigLoaderTest {
                 new SandboxConfig(500_000, 100, "sp-test", DataSize.parse("32Mi"), 64),
                 new ExecutionConfig(DataSize.parse("4Ki"), 30, 120, 5, true),
                 new FilesConfig(DataSize.parse("10Mi"), DataSize.parse("100Mi")),
-                List.of(new PoolConfig("analysts", ContainerType.PythonLTS, 20, 7, 600, NetworkStatus.EgressDisabled,
-                        0.5, DataSize.parse("512Mi"), List.of("numpy", "pandas")))));
+                List.of(new PoolConfig("analysts", ContainerType.PythonLTS, 20, 7, 600, NetworkStatus.EgressEnabled,
+                        0.5, DataSize.parse("512Mi"), List.of("numpy", "pandas"), null,
+                        List.of("203.0.113.0/24", "2001:db8::/32")))));
     }
 
     @Test
@@ -97,13 +99,20 @@ class ConfigLoaderTest {
                     maxConcurrentSessions: 3
                     readySessionInstances: 4
                     cooldownPeriodInSeconds: 0
+                    egressAllowList: [203.0.113.0/24]
+                  - name: p2x
                     networkStatus: EgressEnabled
+                    egressAllowList: [example.com, 10.0.0.0/33, 300.1.1.1, "2001:db8::/129", "2001:db8::/32", 198.51.100.7]
                 """;
         assertThatThrownBy(() -> ConfigLoader.parse(yaml).validated())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("pools[0].readySessionInstances: must be between 0 and maxConcurrentSessions (3)")
                 .hasMessageContaining("pools[0].cooldownPeriodInSeconds: must be between 1 and 86400")
-                .hasMessageContaining("pools[0].networkStatus: EgressEnabled is not available yet");
+                .hasMessageContaining("pools[0].egressAllowList: only applies when networkStatus is EgressEnabled")
+                .hasMessageContaining("pools[1].egressAllowList: 'example.com' is not an IPv4 or IPv6 address or CIDR")
+                .hasMessageContaining("'10.0.0.0/33' is not").hasMessageContaining("'300.1.1.1' is not")
+                .hasMessageContaining("'2001:db8::/129' is not")
+                .message().doesNotContain("'2001:db8::/32'").doesNotContain("'198.51.100.7'");
     }
 
     @Test

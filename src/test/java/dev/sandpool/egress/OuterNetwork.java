@@ -66,9 +66,15 @@ final class OuterNetwork implements AutoCloseable {
         return all;
     }
 
-    /** Starts a command in the outer namespace. */
+    /**
+     * Starts a command in the outer namespace, seeing the test host as its DNS server. Not with
+     * `ip netns exec`, which would mount a new /sys and hide the cgroup hierarchy: nsenter for the
+     * network, and a private mount namespace for /etc/resolv.conf.
+     */
     Process startOuter(List<String> command, Path log) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", outer));
+        List<String> argv = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + outer, "unshare", "--mount",
+                "--propagation", "private", "sh", "-c", "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"",
+                "/etc/netns/" + outer + "/resolv.conf"));
         argv.addAll(command);
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(p);
