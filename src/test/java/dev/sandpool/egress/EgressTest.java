@@ -45,6 +45,16 @@ class EgressTest {
         dataDir = TestingRuntime.newDataDir();
         sandbox = TestingRuntime.sandboxConfig();
         Path config = dataDir.resolve("sandpool.yaml");
+        // a custom container that tries each destination once, then serves what it got
+        String image = dev.sandpool.image.TestImages.busybox(dataDir.resolve("image"), "v1").file("start.sh", """
+                /bin/busybox mkdir -p /tmp/www
+                for t in %s:80 10.77.0.1:80 169.254.169.254:80 %s:81; do
+                  a=${t%%%%:*}; port=${t##*:}
+                  if printf 'GET /ok.txt HTTP/1.0\\r\\n\\r\\n' | /bin/busybox nc -w 5 $a $port 2>/dev/null | /bin/busybox grep -q reached
+                  then echo reached; else echo blocked; fi > /tmp/www/$a
+                done
+                exec /bin/busybox httpd -f -p 8080 -h /tmp/www
+                """.formatted(OuterNetwork.PUBLIC, OuterNetwork.OUTER)).build().skopeoRef();
         Files.writeString(config, """
                 server: {host: 127.0.0.1, port: 8080, dataDir: %s}
                 auth: {mode: none}
@@ -54,7 +64,11 @@ class EgressTest {
                   - {name: allowed, networkStatus: EgressEnabled, egressAllowList: [%s/32],
                      maxConcurrentSessions: 2, readySessionInstances: 1}
                   - {name: closed, maxConcurrentSessions: 2, readySessionInstances: 1}
-                """.formatted(dataDir, sandbox.uidBase(), sandbox.uidCount(), sandbox.cgroupParent(), OuterNetwork.PUBLIC));
+                  - {name: web, containerType: CustomContainer, networkStatus: EgressEnabled, maxConcurrentSessions: 1,
+                     readySessionInstances: 0, memory: 128Mi,
+                     container: {image: '%s', targetPort: 8080, command: [/bin/sh, /start.sh]}}
+                """.formatted(dataDir, sandbox.uidBase(), sandbox.uidCount(), sandbox.cgroupParent(), OuterNetwork.PUBLIC,
+                image));
         String java = ProcessHandle.current().info().command().orElseThrow();
         server = network.startOuter(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp",
                 System.getProperty("java.class.path"), "dev.sandpool.cli.SandpoolCli", "serve", "--config", config.toString()),
@@ -134,6 +148,16 @@ class EgressTest {
         assertThat(run("allowed", "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("blocked");
         assertThat(run("allowed", "fetch('10.77.0.1')").asString()).isEqualTo("blocked");
         assertThat(run("allowed", "resolve('public.test')").asString()).isEqualTo(OuterNetwork.PUBLIC);
+    }
+
+    @Test
+    void customContainersGetTheSameEgressAndTheSameRules() throws Exception {
+        for (var expected : java.util.Map.of(OuterNetwork.PUBLIC, "reached", "10.77.0.1", "blocked",
+                "169.254.169.254", "blocked", OuterNetwork.OUTER, "blocked").entrySet()) {
+            String got = network.inOuter("curl", "-s", "--max-time", "60",
+                    "http://127.0.0.1:8080/pools/web/" + expected.getKey() + "?identifier=container-1");
+            assertThat(got.strip()).as(expected.getKey()).isEqualTo(expected.getValue());
+        }
     }
 
     @Test
