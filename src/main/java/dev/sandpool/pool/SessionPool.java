@@ -274,13 +274,18 @@ public final class SessionPool implements AutoCloseable {
                 end(session, PoolListener.EndReason.EXPIRED);
             }
         }
+        endAdopted(back -> back.adoptedAt().isBefore(cutoff));
+        refill();
+    }
+
+    /** Ends the re-adopted sessions, not yet claimed by their identifiers, that {@code over} says are over. */
+    private void endAdopted(java.util.function.Predicate<Adopted> over) {
         adopted.forEach((hash, back) -> {
-            if (back.adoptedAt().isBefore(cutoff) && adopted.remove(hash, back)) {
+            if (over.test(back) && adopted.remove(hash, back)) {
                 back.interpreter().close();
                 book.unbound(name(), hash);
             }
         });
-        refill();
     }
 
     private boolean onContainerExit() {
@@ -296,12 +301,7 @@ public final class SessionPool implements AutoCloseable {
                 end(session, PoolListener.EndReason.MAX_ALIVE);
             }
         }
-        adopted.forEach((hash, back) -> {
-            if ((!back.interpreter().isAlive() || back.createdAt().isBefore(oldest)) && adopted.remove(hash, back)) {
-                back.interpreter().close();
-                book.unbound(name(), hash);
-            }
-        });
+        endAdopted(back -> !back.interpreter().isAlive() || back.createdAt().isBefore(oldest));
         refill();
     }
 

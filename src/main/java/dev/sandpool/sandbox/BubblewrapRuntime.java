@@ -90,10 +90,9 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             SandboxLaunch launch = new SandboxLaunch(ctl, seccompFile, merged.isPresent()
                     ? containerCommandLine(spec, spec.container().get(), uid, merged.get())
                     : commandLine(spec, uid, data, run));
-            Process[] slirp = new Process[1];
             var started = launch.start(cgroup, initPid -> {
                 if (spec.egress().isPresent()) {
-                    slirp[0] = EgressNetwork.attach(initPid, spec.egress().get(), ctl);
+                    EgressNetwork.attach(initPid, spec.egress().get(), ctl);
                 }
             });
             LOG.debug("sandbox {} started as uid {} (init pid {})", id, uid, started.initPid());
@@ -143,13 +142,17 @@ public final class BubblewrapRuntime implements SandboxRuntime {
                 "--proc", "/proc", "--dev", "/dev",
                 "--size", Long.toString(config.tmpSize().bytes()), "--tmpfs", "/tmp",
                 "--chdir", container.workingDir().isEmpty() ? "/" : container.workingDir()));
-        if (spec.egress().isPresent()) {
-            cmd.addAll(List.of("--ro-bind", etcDir.resolve("resolv.conf").toString(), "/etc/resolv.conf"));
-        }
+        cmd.addAll(resolverBind(spec));
         spec.env().forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
         cmd.addAll(List.of("--seccomp", "3", "--info-fd", "4", "--block-fd", "5", "--"));
         cmd.addAll(spec.command());
         return cmd;
+    }
+
+    /** A sandbox with egress resolves names through slirp's forwarder; one without has no resolver at all. */
+    private List<String> resolverBind(SandboxSpec spec) {
+        return spec.egress().isPresent()
+                ? List.of("--ro-bind", etcDir.resolve("resolv.conf").toString(), "/etc/resolv.conf") : List.of();
     }
 
     private List<String> commandLine(SandboxSpec spec, int uid, Path data, Path run) {
@@ -172,9 +175,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
                 "--bind", data.toString(), Sandbox.DATA_DIR_INSIDE,
                 "--bind", run.toString(), Sandbox.RUN_DIR_INSIDE));
         spec.readOnlyBinds().forEach((inside, host) -> cmd.addAll(List.of("--ro-bind", host.toString(), inside)));
-        if (spec.egress().isPresent()) {
-            cmd.addAll(List.of("--ro-bind", etcDir.resolve("resolv.conf").toString(), "/etc/resolv.conf"));
-        }
+        cmd.addAll(resolverBind(spec));
         cmd.addAll(List.of("--chdir", Sandbox.DATA_DIR_INSIDE,
                 "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
                 "--setenv", "HOME", Sandbox.DATA_DIR_INSIDE,

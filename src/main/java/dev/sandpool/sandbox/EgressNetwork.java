@@ -35,8 +35,11 @@ final class EgressNetwork {
 
     private EgressNetwork() {}
 
-    /** Sets up egress for the sandbox whose init is {@code initPid}; returns the slirp4netns process. */
-    static Process attach(long initPid, Egress egress, Path ctl) throws IOException {
+    /**
+     * Sets up egress for the sandbox whose init is {@code initPid}. slirp4netns's pid goes to
+     * {@code ctl/slirp.pid}, which {@link #stop} reads, so a server that adopted the sandbox ends it too.
+     */
+    static void attach(long initPid, Egress egress, Path ctl) throws IOException {
         Path netns = Path.of("/proc", Long.toString(initPid), "ns", "net");
         applyRules(netns, egress);
         Path ready = ctl.resolve("slirp.ready");
@@ -63,7 +66,6 @@ final class EgressNetwork {
                 if (!slirp.isAlive()) {
                     throw new IOException("slirp4netns exited");
                 }
-                return slirp;
             } catch (Exception e) {
                 slirp.destroyForcibly();
                 String log = Files.exists(ctl.resolve("slirp.log")) ? Files.readString(ctl.resolve("slirp.log")).strip() : "";

@@ -82,13 +82,13 @@ final class OuterNetwork implements AutoCloseable {
     }
 
     /** Runs a command in the outer namespace and returns its output. */
-    String inOuter(String... command) throws IOException {
+    String inOuter(String... command) {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", outer));
         argv.addAll(List.of(command));
         return run(argv.toArray(String[]::new));
     }
 
-    private void in(String ns, String... command) throws IOException {
+    private void in(String ns, String... command) {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         argv.addAll(List.of(command));
         run(argv.toArray(String[]::new));
@@ -98,18 +98,8 @@ final class OuterNetwork implements AutoCloseable {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
-    static String run(String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed: " + out);
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+    private static String run(String... command) {
+        return dev.sandpool.image.TestImages.run(command);
     }
 
     @Override
@@ -131,7 +121,7 @@ final class OuterNetwork implements AutoCloseable {
         for (String ns : List.of(outer, host)) {
             try {
                 run("ip", "netns", "del", ns);
-            } catch (IOException e) {
+            } catch (IllegalStateException e) {
                 // not created
             }
         }
