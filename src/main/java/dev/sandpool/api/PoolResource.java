@@ -156,7 +156,7 @@ public final class PoolResource {
         List<String> allowList = base.egressAllowList();
         if (own.has("egressAllowList")) {
             if (!own.get("egressAllowList").isArray()) {
-                throw new InvalidRequestException("properties.sandpoolConfiguration.egressAllowList must be a list of CIDRs");
+                throw new InvalidRequestException("properties.sandpoolConfiguration.egressAllowList must be a list of CIDRs and domain names");
             }
             allowList = new ArrayList<>();
             for (JsonNode entry : own.get("egressAllowList")) {

@@ -3,13 +3,13 @@ package dev.sandpool.config;
 import java.util.regex.Pattern;
 
 /** Checks address ranges as nftables takes them: an IPv4 or IPv6 address, optionally with a prefix length. */
-final class Cidr {
+public final class Cidr {
     private static final Pattern V4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})(/(\\d{1,2}))?");
     private static final Pattern V6 = Pattern.compile("[0-9A-Fa-f:]+(/(\\d{1,3}))?");
 
     private Cidr() {}
 
-    static boolean isValid(String text) {
+    public static boolean isValid(String text) {
         var v4 = V4.matcher(text);
         if (v4.matches()) {
             for (int i = 1; i <= 4; i++) {

@@ -104,9 +104,9 @@ public record PoolConfig(
             v.fail(where + ".egressAllowList", "only applies when networkStatus is EgressEnabled");
         }
         for (String entry : egressAllowList) {
-            if (!Cidr.isValid(entry)) {
-                v.fail(where + ".egressAllowList", "'" + entry + "' is not an IPv4 or IPv6 address or CIDR "
-                        + "(domain names are not supported yet)");
+            if (!Cidr.isValid(entry) && !DomainPattern.isValid(entry)) {
+                v.fail(where + ".egressAllowList", "'" + entry + "' is not an IPv4 or IPv6 address or CIDR, "
+                        + "a domain name, or *. and a domain name");
             }
         }
         if (!(cpu >= 0.05 && cpu <= 64)) {

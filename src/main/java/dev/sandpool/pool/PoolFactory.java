@@ -109,9 +109,14 @@ public final class PoolFactory {
                 : Interpreter.container(sandbox, container.targetPort(), Duration.ofSeconds(60));
     }
 
+    /** Allow-list entries that are not address ranges are domain names (the config checked they are one or the other). */
     private static java.util.Optional<dev.sandpool.sandbox.Egress> egress(PoolConfig pool) {
-        return pool.networkStatus() == dev.sandpool.config.NetworkStatus.EgressEnabled
-                ? java.util.Optional.of(new dev.sandpool.sandbox.Egress(pool.egressAllowList())) : java.util.Optional.empty();
+        if (pool.networkStatus() != dev.sandpool.config.NetworkStatus.EgressEnabled) {
+            return java.util.Optional.empty();
+        }
+        var byKind = pool.egressAllowList().stream()
+                .collect(java.util.stream.Collectors.partitioningBy(dev.sandpool.config.Cidr::isValid));
+        return java.util.Optional.of(new dev.sandpool.sandbox.Egress(byKind.get(true), byKind.get(false)));
     }
 
     private static java.util.Optional<dev.sandpool.image.RegistryCredentials> credentials(

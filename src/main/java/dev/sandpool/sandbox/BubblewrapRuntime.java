@@ -67,7 +67,8 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         Files.writeString(etcDir.resolve("hosts"), "127.0.0.1 localhost sandbox\n::1 localhost ip6-localhost\n");
         Files.writeString(etcDir.resolve("nsswitch.conf"), "passwd: files\ngroup: files\nhosts: files dns\n");
         Files.writeString(etcDir.resolve("resolv.conf"), "nameserver " + EgressNetwork.DNS + "\n");
-        for (String name : List.of("passwd", "group", "hosts", "nsswitch.conf", "resolv.conf")) {
+        Files.writeString(etcDir.resolve("resolv-gated.conf"), "nameserver " + DnsGate.ADDRESS + "\n");
+        for (String name : List.of("passwd", "group", "hosts", "nsswitch.conf", "resolv.conf", "resolv-gated.conf")) {
             Files.setPosixFilePermissions(etcDir.resolve(name), PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
@@ -149,10 +150,16 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         return cmd;
     }
 
-    /** A sandbox with egress resolves names through slirp's forwarder; one without has no resolver at all. */
+    /**
+     * A sandbox with egress resolves names through slirp's forwarder, or through its own gate when
+     * its allow-list names domains; one without egress has no resolver at all.
+     */
     private List<String> resolverBind(SandboxSpec spec) {
-        return spec.egress().isPresent()
-                ? List.of("--ro-bind", etcDir.resolve("resolv.conf").toString(), "/etc/resolv.conf") : List.of();
+        if (spec.egress().isEmpty()) {
+            return List.of();
+        }
+        String file = spec.egress().get().domains().isEmpty() ? "resolv.conf" : "resolv-gated.conf";
+        return List.of("--ro-bind", etcDir.resolve(file).toString(), "/etc/resolv.conf");
     }
 
     private List<String> commandLine(SandboxSpec spec, int uid, Path data, Path run) {
@@ -198,6 +205,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         if (!running || !Files.isDirectory(root) || !cgroups.existing().contains(handle.id()) || !uids.claim(handle.uid())) {
             return java.util.Optional.empty();
         }
+        EgressNetwork.readopt(root, handle.initPid());
         return java.util.Optional.of(new BubblewrapSandbox(handle.id(), root, root.resolve("data"), root.resolve("run"),
                 handle.uid(), null, handle.initPid(), handle.initStartTicks(), cgroups.open(handle.id()), limits,
                 () -> uids.release(handle.uid()), dialer));

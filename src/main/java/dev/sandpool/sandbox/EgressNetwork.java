@@ -13,8 +13,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gives one sandbox's network namespace a way out: first nftables rules in that namespace (so no
@@ -32,6 +36,11 @@ final class EgressNetwork {
     private static final List<String> BLOCKED_V6 = List.of("::1/128", "fc00::/7", "fe80::/10", "ff00::/8",
             "::ffff:0:0/96");
     private static final long READY_SECONDS = 10;
+    /** How many resolved addresses a sandbox may open; beyond that its gate answers nothing more. */
+    private static final int MAX_RESOLVED = 4096;
+    private static final String DOMAINS_FILE = "egress-domains";
+    private static final Logger LOG = LoggerFactory.getLogger(EgressNetwork.class);
+    private static final Map<Path, DnsGate> GATES = new ConcurrentHashMap<>();
 
     private EgressNetwork() {}
 
@@ -40,8 +49,12 @@ final class EgressNetwork {
      * {@code ctl/slirp.pid}, which {@link #stop} reads, so a server that adopted the sandbox ends it too.
      */
     static void attach(long initPid, Egress egress, Path ctl) throws IOException {
-        Path netns = Path.of("/proc", Long.toString(initPid), "ns", "net");
-        applyRules(netns, egress);
+        Path netns = netns(initPid);
+        nft(netns, rules(egress, hostAddresses()), "cannot install the sandbox's egress rules");
+        if (!egress.domains().isEmpty()) {
+            Files.write(ctl.resolve(DOMAINS_FILE), egress.domains());
+            GATES.put(ctl.getParent(), DnsGate.open(netns, egress.domains()));
+        }
         Path ready = ctl.resolve("slirp.ready");
         LibC.mkfifo(ready, 0600);
         try (FileChannel channel = FileChannel.open(ready, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -76,8 +89,27 @@ final class EgressNetwork {
         }
     }
 
-    /** Ends the slirp4netns of the sandbox whose directory is {@code root}, if it has one still running. */
+    /**
+     * After a restart, opens the resolver again for an adopted sandbox that had one: the rules and the
+     * addresses already opened live on in its namespace, the gate's socket did not.
+     */
+    static void readopt(Path root, long initPid) {
+        Path domains = root.resolve("ctl").resolve(DOMAINS_FILE);
+        if (Files.exists(domains)) {
+            try {
+                GATES.put(root, DnsGate.open(netns(initPid), Files.readAllLines(domains)));
+            } catch (IOException e) {
+                LOG.warn("sandbox {} keeps no resolver after the restart: {}", root.getFileName(), e.toString());
+            }
+        }
+    }
+
+    /** Ends the slirp4netns (and resolver) of the sandbox whose directory is {@code root}, if it has any still running. */
     static void stop(Path root) {
+        DnsGate gate = GATES.remove(root);
+        if (gate != null) {
+            gate.close();
+        }
         Path pidFile = root.resolve("ctl").resolve("slirp.pid");
         try {
             long pid = Long.parseLong(Files.readString(pidFile).strip());
@@ -90,46 +122,66 @@ final class EgressNetwork {
         }
     }
 
-    /** The rules, in the sandbox's namespace: loopback and DNS, then nothing private, then the allow-list. */
+    /**
+     * The rules, in the sandbox's namespace: loopback and DNS, then nothing private, then the
+     * allow-list. With domains in the list, DNS goes only to the sandbox's own {@link DnsGate} (on
+     * loopback), and the addresses it resolves are the sets' members.
+     */
     static String rules(Egress egress, List<InetAddress> hostAddresses) {
         List<String> v4 = new ArrayList<>(BLOCKED_V4);
         List<String> v6 = new ArrayList<>(BLOCKED_V6);
         for (InetAddress address : hostAddresses) {
             (address instanceof Inet4Address ? v4 : v6).add(address.getHostAddress().replaceAll("%.*", ""));
         }
+        boolean named = !egress.domains().isEmpty();
         // one rule per range: nft refuses overlapping intervals in one set, and host addresses overlap the ranges
-        StringBuilder nft = new StringBuilder("table inet sandpool {\n  chain egress {\n")
+        StringBuilder nft = new StringBuilder("table inet sandpool {\n");
+        if (named) {
+            nft.append("  set allowed4 { type ipv4_addr; size ").append(MAX_RESOLVED).append("; }\n")
+                    .append("  set allowed6 { type ipv6_addr; size ").append(MAX_RESOLVED).append("; }\n");
+        }
+        nft.append("  chain egress {\n")
                 .append("    type filter hook output priority 0; policy accept;\n")
-                .append("    oif \"lo\" accept\n")
-                .append("    ip daddr ").append(DNS).append(" meta l4proto { tcp, udp } th dport 53 accept\n");
+                .append("    oif \"lo\" accept\n");
+        if (!named) {
+            nft.append("    ip daddr ").append(DNS).append(" meta l4proto { tcp, udp } th dport 53 accept\n");
+        }
         v4.forEach(range -> nft.append("    ip daddr ").append(range).append(" reject with icmpx admin-prohibited\n"));
         v6.forEach(range -> nft.append("    ip6 daddr ").append(range).append(" reject with icmpx admin-prohibited\n"));
-        if (!egress.allowed().isEmpty()) {
-            for (String range : egress.allowed()) {
-                nft.append(range.contains(":") ? "    ip6 daddr " : "    ip daddr ").append(range).append(" accept\n");
-            }
+        for (String range : egress.cidrs()) {
+            nft.append(range.contains(":") ? "    ip6 daddr " : "    ip daddr ").append(range).append(" accept\n");
+        }
+        if (named) {
+            nft.append("    ip daddr @allowed4 accept\n    ip6 daddr @allowed6 accept\n");
+        }
+        if (!egress.cidrs().isEmpty() || named) {
             nft.append("    reject with icmpx admin-prohibited\n");
         }
         return nft.append("  }\n}\n").toString();
     }
 
-    private static void applyRules(Path netns, Egress egress) throws IOException {
+    /** Runs an nftables script in the namespace at {@code netns}. */
+    static void nft(Path netns, String script, String failure) throws IOException {
         Process nft = new ProcessBuilder("/usr/bin/nsenter", "--net=" + netns, "/usr/sbin/nft", "-f", "-")
                 .redirectErrorStream(true).start();
         try (var in = nft.getOutputStream()) {
-            in.write(rules(egress, hostAddresses()).getBytes(StandardCharsets.UTF_8));
+            in.write(script.getBytes(StandardCharsets.UTF_8));
         }
         try {
             String output = new String(nft.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!nft.waitFor(30, TimeUnit.SECONDS) || nft.exitValue() != 0) {
                 nft.destroyForcibly();
-                throw new IOException("cannot install the sandbox's egress rules: " + output);
+                throw new IOException(failure + ": " + output);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             nft.destroyForcibly();
-            throw new java.io.InterruptedIOException("interrupted while installing egress rules");
+            throw new java.io.InterruptedIOException("interrupted: " + failure);
         }
+    }
+
+    private static Path netns(long initPid) {
+        return Path.of("/proc", Long.toString(initPid), "ns", "net");
     }
 
     /** Every address of the host's interfaces: slirp would reach the host's own services on them. */

@@ -64,7 +64,7 @@ class ConfigLoaderTest {
                     readySessionInstances: 7
                     cooldownPeriodInSeconds: 600
                     networkStatus: EgressEnabled
-                    egressAllowList: [203.0.113.0/24, "2001:db8::/32"]
+                    egressAllowList: [203.0.113.0/24, "2001:db8::/32", api.example.com, "*.pypi.org"]
                     cpu: 0.5
                     memory: 512Mi
                     preload: [numpy, pandas]
@@ -78,7 +78,7 @@ class ConfigLoaderTest {
                 new FilesConfig(DataSize.parse("10Mi"), DataSize.parse("100Mi")),
                 List.of(new PoolConfig("analysts", ContainerType.PythonLTS, 20, 7, 600, NetworkStatus.EgressEnabled,
                         0.5, DataSize.parse("512Mi"), List.of("numpy", "pandas"), null,
-                        List.of("203.0.113.0/24", "2001:db8::/32")))));
+                        List.of("203.0.113.0/24", "2001:db8::/32", "api.example.com", "*.pypi.org")))));
     }
 
     @Test
@@ -102,17 +102,23 @@ class ConfigLoaderTest {
                     egressAllowList: [203.0.113.0/24]
                   - name: p2x
                     networkStatus: EgressEnabled
-                    egressAllowList: [example.com, 10.0.0.0/33, 300.1.1.1, "2001:db8::/129", "2001:db8::/32", 198.51.100.7]
+                    egressAllowList: [example.com, "*.example.org", 10.0.0.0/33, 300.1.1.1, "2001:db8::/129", "2001:db8::/32",
+                      198.51.100.7, "*.com.", "a..b", "-bad.example", "*", "*.", "ex ample.com", "**.x.org", "http://x.org"]
                 """;
         assertThatThrownBy(() -> ConfigLoader.parse(yaml).validated())
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("pools[0].readySessionInstances: must be between 0 and maxConcurrentSessions (3)")
                 .hasMessageContaining("pools[0].cooldownPeriodInSeconds: must be between 1 and 86400")
                 .hasMessageContaining("pools[0].egressAllowList: only applies when networkStatus is EgressEnabled")
-                .hasMessageContaining("pools[1].egressAllowList: 'example.com' is not an IPv4 or IPv6 address or CIDR")
-                .hasMessageContaining("'10.0.0.0/33' is not").hasMessageContaining("'300.1.1.1' is not")
+                .hasMessageContaining("pools[1].egressAllowList: '10.0.0.0/33' is not an IPv4 or IPv6 address or CIDR, "
+                        + "a domain name, or *. and a domain name").hasMessageContaining("'300.1.1.1' is not")
                 .hasMessageContaining("'2001:db8::/129' is not")
-                .message().doesNotContain("'2001:db8::/32'").doesNotContain("'198.51.100.7'");
+                .hasMessageContaining("'*.com.' is not").hasMessageContaining("'a..b' is not")
+                .hasMessageContaining("'-bad.example' is not").hasMessageContaining("'*' is not")
+                .hasMessageContaining("'*.' is not").hasMessageContaining("'ex ample.com' is not")
+                .hasMessageContaining("'**.x.org' is not").hasMessageContaining("'http://x.org' is not")
+                .message().doesNotContain("'2001:db8::/32'").doesNotContain("'198.51.100.7'")
+                .doesNotContain("'example.com'").doesNotContain("'*.example.org'");
     }
 
     @Test

@@ -28,6 +28,18 @@ class EgressTest {
                     return urllib.request.urlopen(f'http://{address}:{port}/ok.txt', timeout=5).read().decode().strip()
                 except Exception as e:
                     return 'blocked'
+            def ask(server, name):
+                # one raw DNS query, past the system resolver
+                import struct
+                q = struct.pack('>HHHHHH', 7, 0x0100, 1, 0, 0, 0) + b''.join(
+                    bytes([len(p)]) + p.encode() for p in name.split('.')) + b'\\0' + struct.pack('>HH', 1, 1)
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.settimeout(3)
+                try:
+                    s.sendto(q, (server, 53))
+                    return 'answered' if s.recv(512) else 'blocked'
+                except Exception:
+                    return 'blocked'
             def resolve(name):
                 try:
                     return socket.gethostbyname(name)
@@ -63,16 +75,22 @@ class EgressTest {
                   - {name: open, networkStatus: EgressEnabled, maxConcurrentSessions: 2, readySessionInstances: 1}
                   - {name: allowed, networkStatus: EgressEnabled, egressAllowList: [%s/32],
                      maxConcurrentSessions: 2, readySessionInstances: 1}
+                  - {name: named, networkStatus: EgressEnabled, egressAllowList: ['*.public.test', private.test],
+                     maxConcurrentSessions: 2, readySessionInstances: 1}
                   - {name: closed, maxConcurrentSessions: 2, readySessionInstances: 1}
                   - {name: web, containerType: CustomContainer, networkStatus: EgressEnabled, maxConcurrentSessions: 1,
                      readySessionInstances: 0, memory: 128Mi,
                      container: {image: '%s', targetPort: 8080, command: [/bin/sh, /start.sh]}}
                 """.formatted(dataDir, sandbox.uidBase(), sandbox.uidCount(), sandbox.cgroupParent(), OuterNetwork.PUBLIC,
                 image));
+        startServer();
+    }
+
+    private static void startServer() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         server = network.startOuter(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp",
-                System.getProperty("java.class.path"), "dev.sandpool.cli.SandpoolCli", "serve", "--config", config.toString()),
-                dataDir.resolve("server.log"));
+                System.getProperty("java.class.path"), "dev.sandpool.cli.SandpoolCli", "serve", "--config",
+                dataDir.resolve("sandpool.yaml").toString()), dataDir.resolve("server.log"));
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
             assertThat(server.isAlive()).as(() -> log()).isTrue();
             return network.inOuter("curl", "-sf", "http://127.0.0.1:8080/readyz").contains("ready");
@@ -87,16 +105,21 @@ class EgressTest {
         }
     }
 
-    @AfterAll
-    static void stop() {
+    /** SIGTERM keeps sessions for the next start. */
+    private static void stopServer() {
         if (server != null) {
-            server.destroy(); // SIGTERM keeps sessions for a restart; they are swept below
+            server.destroy();
             try {
                 server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    @AfterAll
+    static void stop() {
+        stopServer(); // the sessions it keeps are swept below
         if (sandbox != null) {
             // ends the sessions the server kept for its next start (and their slirp4netns), then removes everything
             try {
@@ -125,6 +148,7 @@ class EgressTest {
         assertThat(run("open", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
         assertThat(run("open", "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("reached");
         assertThat(run("open", "resolve('public.test')").asString()).isEqualTo(OuterNetwork.PUBLIC);
+        assertThat(run("open", "ask('10.0.2.3', 'host.test')").asString()).isEqualTo("answered");
         for (String address : OuterNetwork.PRIVATE) {
             assertThat(run("open", "fetch('" + address + "')").asString()).as(address).isEqualTo("blocked");
         }
@@ -148,6 +172,33 @@ class EgressTest {
         assertThat(run("allowed", "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("blocked");
         assertThat(run("allowed", "fetch('10.77.0.1')").asString()).isEqualTo("blocked");
         assertThat(run("allowed", "resolve('public.test')").asString()).isEqualTo(OuterNetwork.PUBLIC);
+    }
+
+    @Test
+    void domainsInTheAllowListOpenOnlyTheAddressesTheirNamesResolveTo() throws Exception {
+        // nothing is open before a name is resolved, not even the address an allowed name will give
+        assertThat(run("named", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("blocked");
+        assertThat(run("named", "resolve('host.test')").asString()).isEqualTo("unresolved");
+        assertThat(run("named", "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("blocked");
+        assertThat(run("named", "resolve('public.test')").asString()).as("*. matches names below only")
+                .isEqualTo("unresolved");
+        // no way around the gate: slirp's resolver is closed to this sandbox
+        assertThat(run("named", "ask('10.0.2.3', 'host.test')").asString()).isEqualTo("blocked");
+
+        assertThat(run("named", "fetch('api.public.test')").asString()).isEqualTo("reached");
+        assertThat(run("named", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
+        // an allowed name that resolves to a private address is still refused
+        assertThat(run("named", "resolve('private.test')").asString()).isEqualTo("10.77.0.1");
+        assertThat(run("named", "fetch('private.test')").asString()).isEqualTo("blocked");
+        assertThat(run("named", "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("blocked");
+
+        // a restarted server opens the gate again for the session it kept
+        run("named", "kept = 'yes'");
+        stopServer();
+        startServer();
+        assertThat(run("named", "kept").asString()).isEqualTo("yes");
+        assertThat(run("named", "resolve('api.public.test')").asString()).isEqualTo(OuterNetwork.PUBLIC);
+        assertThat(run("named", "resolve('host.test')").asString()).isEqualTo("unresolved");
     }
 
     @Test

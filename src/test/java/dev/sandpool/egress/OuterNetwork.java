@@ -53,7 +53,8 @@ final class OuterNetwork implements AutoCloseable {
             processes.add(start("ip", "netns", "exec", host, "/bin/busybox", "httpd", "-f", "-p", "80", "-h", web.toString()));
             // a service of the outer machine itself, which sandboxes must not reach on its own address
             processes.add(start("ip", "netns", "exec", outer, "/bin/busybox", "httpd", "-f", "-p", "81", "-h", web.toString()));
-            dns = new TestDns(Path.of("/run/netns", host), HOST, java.util.Map.of("public.test", PUBLIC, "private.test", "10.77.0.1"));
+            dns = new TestDns(Path.of("/run/netns", host), HOST, java.util.Map.of("public.test", PUBLIC, "api.public.test", PUBLIC,
+                    "private.test", "10.77.0.1", "host.test", HOST));
         } catch (IOException | RuntimeException e) {
             close();
             throw e;

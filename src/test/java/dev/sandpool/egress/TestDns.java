@@ -19,28 +19,8 @@ final class TestDns implements AutoCloseable {
     private final Thread thread;
 
     TestDns(Path netns, String address, Map<String, String> names) throws IOException {
-        DatagramSocket[] opened = new DatagramSocket[1];
-        IOException[] failed = new IOException[1];
-        Thread opener = Thread.ofPlatform().start(() -> {
-            try {
-                int fd = dev.sandpool.sandbox.LibC.openReadOnly(netns);
-                dev.sandpool.sandbox.LibC.setns(fd, 0x40000000); // CLONE_NEWNET
-                dev.sandpool.sandbox.LibC.closeFd(fd);
-                opened[0] = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), 53));
-            } catch (IOException e) {
-                failed[0] = e;
-            }
-        });
-        try {
-            opener.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        if (failed[0] != null) {
-            throw failed[0];
-        }
-        socket = opened[0];
+        socket = dev.sandpool.sandbox.NetNamespace.inside(netns,
+                () -> new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), 53)));
         thread = Thread.ofPlatform().daemon().name("test-dns").start(() -> serve(names));
     }
 
