@@ -48,7 +48,7 @@ public final class ThreadDumpOnFailure implements TestExecutionExceptionHandler,
         return failure;
     }
 
-    /** The virtual threads mounted at the time of the dump (not parked), each with its top frames. */
+    /** The virtual threads runnable at the time of the dump (mounted, or waiting for a carrier), each with its top frames. */
     static String running(List<String> dump) {
         StringBuilder out = new StringBuilder();
         List<String> thread = new ArrayList<>();
@@ -66,8 +66,7 @@ public final class ThreadDumpOnFailure implements TestExecutionExceptionHandler,
     }
 
     private static void keepIfRunning(List<String> thread, StringBuilder out) {
-        if (thread.isEmpty() || !thread.getFirst().contains("virtual")
-                || thread.stream().anyMatch(l -> l.contains("Continuation.yield"))) {
+        if (thread.isEmpty() || !thread.getFirst().contains(" virtual RUNNABLE")) {
             return;
         }
         thread.stream().limit(MAX_FRAMES + 1).forEach(l -> out.append(l).append('\n'));
