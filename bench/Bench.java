@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,11 +33,18 @@ import java.util.List;
  */
 public class Bench {
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final String BODY = "{\"properties\":{\"codeInputType\":\"inline\",\"executionType\":\"synchronous\",\"code\":\"1+1\"}}";
+    static final String BODY = body("1+1");
+    static final int UID_BASE = 900_000;
+    static final int UID_COUNT = 5000;
+    /** Requests before measuring: the server's hot path is compiled by then, as it is in a server that has run a while. */
+    static final int WARMUP = Integer.getInteger("bench.warmup", 2000);
 
     record Stats(double p50, double p99, int n) {
         static Stats of(List<Double> samples) {
             double[] s = samples.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            if (s.length == 0) {
+                return new Stats(Double.NaN, Double.NaN, 0);
+            }
             return new Stats(pct(s, 50), pct(s, 99), s.length);
         }
 
@@ -54,16 +62,19 @@ public class Bench {
         PoolConfig warm = new PoolConfig("warm", null, 1000, 5, 3600, null, 1.0, DataSize.parse("256Mi"), List.of());
         PoolConfig cold = new PoolConfig("cold", null, 1000, 0, 3600, null, 1.0, DataSize.parse("256Mi"), List.of());
         SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, data), new AuthConfig(AuthMode.NONE),
-                new SandboxConfig(900_000, 5000, "sandpool-bench", null, null), null, null, List.of(warm, cold));
+                new SandboxConfig(UID_BASE, UID_COUNT, "sandpool-bench", null, null), null, null, List.of(warm, cold));
         List<String[]> rows = new ArrayList<>();
-        try (SandpoolServer server = SandpoolServer.start(config)) {
+        List<String[]> capacity = new ArrayList<>();
+        try (SandpoolServer server = SandpoolServer.start(config);
+             Http1 http = new Http1("127.0.0.1", server.port());
+             Http1 live = new Http1("127.0.0.1", server.port())) {
             String base = server.baseUrl();
             SessionPool warmPool = server.pools().pool("warm").orElseThrow();
             waitReady(warmPool, 5);
 
             // 1. exec on an existing session vs a plain python over a pipe plus a loopback HTTP round trip
             execute(base, "warm", "existing-1");
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < WARMUP; i++) {
                 execute(base, "warm", "existing-1");
             }
             List<Double> existing = new ArrayList<>();
@@ -104,10 +115,60 @@ public class Bench {
             }
             rows.add(row("new identifier, no ready session (sandbox start + first exec)", Stats.of(coldStarts),
                     Stats.of(bare), "bare `python3 -c pass`"));
+
+            // 4. throughput across 64 busy sessions, next to 64 pythons over pipes
+            Throughput.Result busy = Throughput.server("127.0.0.1", server.port(), "warm", 64, Duration.ofSeconds(10));
+            Throughput.Result pipes = Throughput.pipes(64, Duration.ofSeconds(10));
+            capacity.add(new String[] {"executions of `1+1` per second, 64 concurrent sessions",
+                    String.format("%.0f/s (p50 %s, p99 %s ms)", busy.perSecond(), fmt(busy.latency().p50()), fmt(busy.latency().p99())),
+                    "at least 2,000/s", String.format("64 pythons over pipes: %.0f/s (%.2fx of that)", pipes.perSecond(),
+                    busy.perSecond() / pipes.perSecond())});
+
+            // 5. density: many idle ready sessions, and allocation with few and with many live
+            int dense = Integer.getInteger("bench.density", 1000);
+            Density.Result few = Density.measure(server, http, "few", 10, "", 30);
+            Density.Result many = Density.measure(server, http, "dense", dense, "", 30);
+            capacity.add(new String[] {dense + " idle ready PythonLTS sessions (no preload), memory",
+                    String.format("%.2f MiB per session (sandboxes %.0f MiB + server growth %.0f MiB, PSS)",
+                            many.perSessionMiB(), many.sandboxesKiB() / 1024.0, many.serverKiB() / 1024.0),
+                    "under 12 MiB per session", "filled in " + fmt(many.fill().toMillis() / 1000.0) + " s"});
+            capacity.add(new String[] {"allocation + first exec with " + dense + " sessions live",
+                    "p50 " + fmt(many.allocation().p50()) + ", p99 " + fmt(many.allocation().p99()) + " ms",
+                    "as fast as with 10 live", String.format("with 10 live: p50 %s, p99 %s ms (%.2fx)", fmt(few.allocation().p50()),
+                    fmt(few.allocation().p99()), many.allocation().p50() / few.allocation().p50())});
+
+            // 6. refill from empty, and executions on a live session meanwhile
+            Refill.Result refill = Refill.measure(server, http, live, "refill", 100);
+            Stats quiet = Stats.of(java.util.stream.IntStream.range(0, 200).mapToObj(i -> {
+                try {
+                    return execute(live, "warm", "existing-1");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).toList());
+            capacity.add(new String[] {"refill of a pool with readySessionInstances: 100, from empty",
+                    String.format("%.1f sessions/s (%s s)", refill.perSecond(), fmt(refill.fill().toMillis() / 1000.0)),
+                    "at least 50/s; live executions no more than 2x slower",
+                    String.format("exec on a live session meanwhile: p50 %s ms vs %s ms quiet (%.2fx)", fmt(refill.execDuring().p50()),
+                            fmt(quiet.p50()), refill.execDuring().p50() / quiet.p50())});
+
+            // 7. preloaded pools
+            Preload.Result preload = Preload.measure(server, http, 10);
+            capacity.add(new String[] {"first `import pandas` in a new session of a pool preloading numpy, pandas, matplotlib",
+                    "p50 " + fmt(preload.importCost().p50()) + ", p99 " + fmt(preload.importCost().p99()) + " ms over `1+1`",
+                    "under 1 ms", String.format("idle ready preloaded session: %.1f MiB PSS", preload.memory().perSessionMiB())});
+
+            // 8. custom-container proxy
+            ProxyRate.Result proxy = ProxyRate.measure(server, http, data, 16, Duration.ofSeconds(5));
+            capacity.add(new String[] {"requests per second through the pool endpoint to a session's HTTP server, 16 clients",
+                    String.format("%.0f/s (p50 %s, p99 %s ms)", proxy.proxied().perSecond(), fmt(proxy.proxied().latency().p50()),
+                            fmt(proxy.proxied().latency().p99())), "at least 60% of direct",
+                    String.format("same httpd directly on loopback: %.0f/s (%.0f%%)", proxy.direct().perSecond(),
+                            100 * proxy.proxied().perSecond() / proxy.direct().perSecond())});
         } finally {
             Trees.deleteRecursively(data);
         }
-        write(out, rows);
+        write(out, rows, capacity);
         System.out.println(Files.readString(out));
     }
 
@@ -140,6 +201,25 @@ public class Bench {
         return elapsed;
     }
 
+    static String body(String code) {
+        return "{\"properties\":{\"codeInputType\":\"inline\",\"executionType\":\"synchronous\",\"code\":\"" + code + "\"}}";
+    }
+
+    static double execute(Http1 http, String pool, String id) throws Exception {
+        return execute(http, pool, id, "1+1");
+    }
+
+    /** One execution of {@code code} (JSON-escaped already), which must end in 1+1, over a keep-alive connection. */
+    static double execute(Http1 http, String pool, String id, String code) throws Exception {
+        long t = System.nanoTime();
+        var r = http.post("/pools/" + pool + "/code/execute?identifier=" + id + "&api-version=2024-02-02-preview", body(code));
+        double elapsed = ms(t);
+        if (r.status() != 200 || !r.text().contains("\"result\":2")) {
+            throw new IllegalStateException("unexpected answer: " + r.status() + " " + r.text());
+        }
+        return elapsed;
+    }
+
     static void delete(String base, String pool, String id) throws Exception {
         HTTP.send(HttpRequest.newBuilder(URI.create(base + "/pools/" + pool + "/session?identifier=" + id)).DELETE().build(),
                 HttpResponse.BodyHandlers.discarding());
@@ -152,12 +232,12 @@ public class Bench {
         OutputStream in = p.getOutputStream();
         BufferedReader outReader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         List<Double> samples = new ArrayList<>();
-        for (int i = 0; i < n + 50; i++) {
+        for (int i = 0; i < n + WARMUP; i++) {
             long t = System.nanoTime();
             in.write("1+1\n".getBytes());
             in.flush();
             outReader.readLine();
-            if (i >= 50) {
+            if (i >= WARMUP) {
                 samples.add(ms(t));
             }
         }
@@ -178,11 +258,11 @@ public class Bench {
         server.start();
         URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
         List<Double> samples = new ArrayList<>();
-        for (int i = 0; i < n + 50; i++) {
+        for (int i = 0; i < n + WARMUP; i++) {
             long t = System.nanoTime();
             HTTP.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(BODY)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            if (i >= 50) {
+            if (i >= WARMUP) {
                 samples.add(ms(t));
             }
         }
@@ -194,7 +274,7 @@ public class Bench {
         return (System.nanoTime() - startNanos) / 1e6;
     }
 
-    static void write(Path out, List<String[]> rows) throws Exception {
+    static void write(Path out, List<String[]> rows, List<String[]> capacity) throws Exception {
         StringBuilder md = new StringBuilder("# Benchmark results\n\n");
         md.append("Written by `bench/run` on ").append(LocalDateTime.now().withNano(0)).append(". Times in ms. ")
           .append("Each floor is measured in the same run; ratios are scenario / floor.\n\n");
@@ -202,6 +282,10 @@ public class Bench {
         md.append("| scenario | p50 | p99 | floor | floor p50 | floor p99 | p50 ratio | p99 ratio | n |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (String[] r : rows) {
+            md.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        md.append("\n| capacity scenario | result | target | next to |\n|---|---|---|---|\n");
+        for (String[] r : capacity) {
             md.append("| ").append(String.join(" | ", r)).append(" |\n");
         }
         Files.writeString(out, md.toString());
