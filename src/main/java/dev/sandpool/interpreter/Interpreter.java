@@ -19,6 +19,8 @@ public final class Interpreter implements AutoCloseable {
     private final Sandbox sandbox;
     private final DriverConnection connection;
     private final Duration grace;
+    /** The sandbox's count of refused forks after the last execution: one cgroup read per execution, not two. */
+    private long limitHitsSeen = -1;
 
     private Interpreter(Sandbox sandbox, DriverConnection connection, Duration grace) {
         this.sandbox = sandbox;
@@ -162,10 +164,11 @@ public final class Interpreter implements AutoCloseable {
         } else {
             message.put("code", request.code());
         }
-        long limitHitsBefore = sandbox.processLimitHits();
+        long limitHitsBefore = limitHitsSeen >= 0 ? limitHitsSeen : sandbox.processLimitHits();
         try {
             JsonNode reply = connection.call(message, request.timeout().plus(grace));
-            boolean forkBombed = sandbox.processLimitHits() > limitHitsBefore;
+            limitHitsSeen = sandbox.processLimitHits();
+            boolean forkBombed = limitHitsSeen > limitHitsBefore;
             String stderr = reply.path("stderr").asString("");
             if (forkBombed) {
                 close();

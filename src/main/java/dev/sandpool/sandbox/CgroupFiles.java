@@ -36,11 +36,17 @@ final class CgroupFiles {
     /** Value of {@code key} in a flat-keyed file such as memory.events or memory.oom_control. */
     static long keyed(Path file, String key) {
         try {
-            for (String line : Files.readAllLines(file)) {
-                String[] parts = line.strip().split("\\s+");
-                if (parts.length == 2 && parts[0].equals(key)) {
-                    return Long.parseLong(parts[1]);
+            // read on every execution (pids.events): no line list, no regex
+            String text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.US_ASCII);
+            for (int start = 0; start < text.length(); ) {
+                int end = text.indexOf('\n', start);
+                end = end < 0 ? text.length() : end;
+                int space = text.indexOf(' ', start);
+                if (space > start && space < end && text.regionMatches(start, key, 0, key.length())
+                        && space - start == key.length()) {
+                    return Long.parseLong(text.substring(space + 1, end).strip());
                 }
+                start = end + 1;
             }
             return 0;
         } catch (NoSuchFileException e) {

@@ -17,7 +17,6 @@ import signal
 import socket
 import struct
 import sys
-import threading
 import traceback
 import types
 import warnings
@@ -207,31 +206,27 @@ class Driver:
         timeout = float(request.get("timeout", 60))
         cap = int(request.get("maxOutput", 1 << 20))
         state = {"done": False, "fired": False}
-        lock = threading.Lock()
 
-        def interrupt():
-            with lock:
-                if not state["done"]:
-                    state["fired"] = True
-                    os.kill(os.getpid(), signal.SIGINT)
+        # an interval timer, not a timer thread: no thread to start per execution, none needed
+        # under the pids limit. The alarm sends SIGINT, so the cell sees Ctrl-C (as in Jupyter) and
+        # may catch or ignore it; the server's deadline ends a cell that does.
+        def interrupt(signum, frame):
+            if not state["done"]:
+                state["fired"] = True
+                os.kill(os.getpid(), signal.SIGINT)
 
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        timer = threading.Timer(timeout, interrupt)
-        timer.daemon = True
+        signal.signal(signal.SIGALRM, interrupt)
         outcome = {"status": "Success", "result": "", "error": ""}
         with Capture(cap) as capture:
             try:
                 try:
-                    try:
-                        timer.start()
-                    except RuntimeError:
-                        pass  # no thread left under the pids limit; the server's deadline still holds
+                    signal.setitimer(signal.ITIMER_REAL, timeout)
                     value = self.run_cell(request.get("code", ""))
                     outcome["result"] = self.figure_or(value)
                 finally:
-                    with lock:
-                        state["done"] = True
-                    timer.cancel()
+                    state["done"] = True
+                    signal.setitimer(signal.ITIMER_REAL, 0)
             except KeyboardInterrupt:
                 outcome = {"status": "Failure", "result": None, "error": ""}
             except BaseException as error:  # the user's exception, SystemExit included
