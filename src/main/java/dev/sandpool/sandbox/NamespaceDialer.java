@@ -15,8 +15,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * Opens TCP connections to 127.0.0.1 inside a sandbox's network namespace, so that a session's
  * server is reached with no port opened on the host. A few dedicated platform threads each enter
- * the target namespace with setns, connect, and go back to the host's; a socket keeps the
- * namespace it was made in, so the caller (even a virtual thread) then uses it normally.
+ * the target namespace with setns, make and bind a socket there, and go back to the host's; a
+ * socket keeps the namespace it was made in, so the caller (even a virtual thread) then connects
+ * and uses it normally. The connect happens on the caller's thread: a server whose backlog is full
+ * drops SYNs, and a retransmission waiting a second must not hold one of the few dialer threads.
  */
 public final class NamespaceDialer implements AutoCloseable {
     private static final int CLONE_NEWNET = 0x40000000;
@@ -31,28 +33,39 @@ public final class NamespaceDialer implements AutoCloseable {
 
     /** Connects to {@code 127.0.0.1:port} in the network namespace of process {@code pid}. */
     public Socket connect(long pid, int port, Duration timeout) throws IOException {
-        Future<Socket> dialed = threads.submit(() -> dialInside(pid, port, timeout));
+        Socket socket = socketInside(pid, timeout);
         try {
-            return dialed.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) Math.max(1, timeout.toMillis()));
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private Socket socketInside(long pid, Duration timeout) throws IOException {
+        Future<Socket> made = threads.submit(() -> bindInside(pid));
+        try {
+            return made.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         } catch (TimeoutException e) {
-            dialed.cancel(true);
-            throw new IOException("no connection to port " + port + " within " + timeout.toMillis() + " ms");
+            made.cancel(true);
+            throw new IOException("no socket in the sandbox's network within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting", e);
         }
     }
 
-    private Socket dialInside(long pid, int port, Duration timeout) throws IOException {
+    private Socket bindInside(long pid) throws IOException {
         int target = LibC.openReadOnly(Path.of("/proc/" + pid + "/ns/net"));
         try {
             LibC.setns(target, CLONE_NEWNET);
             try {
                 Socket socket = new Socket();
                 try {
-                    socket.connect(new InetSocketAddress("127.0.0.1", port), (int) Math.max(1, timeout.toMillis()));
+                    socket.bind(new InetSocketAddress("127.0.0.1", 0)); // makes the socket, here
                     return socket;
                 } catch (IOException e) {
                     socket.close();
