@@ -164,9 +164,17 @@ public final class SandpoolServer implements AutoCloseable {
             registry.put(new SessionRegistry.Entry(pool, identifierHash, sandbox, createdAt));
         }
 
+        /**
+         * The session is over whether or not its row goes: a row left behind (disk full, database
+         * locked) names a sandbox that no longer runs, which the next start finds gone and drops.
+         */
         @Override
         public void unbound(String pool, String identifierHash) {
-            registry.remove(pool, identifierHash);
+            try {
+                registry.remove(pool, identifierHash);
+            } catch (dev.sandpool.store.StoreException e) {
+                LOG.warn("pool {}: an ended session stays in the registry until the next start: {}", pool, e.getMessage());
+            }
         }
     }
 
