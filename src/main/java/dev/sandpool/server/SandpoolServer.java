@@ -156,28 +156,6 @@ public final class SandpoolServer implements AutoCloseable {
         return kept;
     }
 
-    /** The pools' bindings, written to the session registry. */
-    private record RegistryBook(SessionRegistry registry) implements SessionBook {
-        @Override
-        public void bound(String pool, String identifierHash, dev.sandpool.sandbox.SandboxHandle sandbox,
-                          java.time.Instant createdAt) {
-            registry.put(new SessionRegistry.Entry(pool, identifierHash, sandbox, createdAt));
-        }
-
-        /**
-         * The session is over whether or not its row goes: a row left behind (disk full, database
-         * locked) names a sandbox that no longer runs, which the next start finds gone and drops.
-         */
-        @Override
-        public void unbound(String pool, String identifierHash) {
-            try {
-                registry.remove(pool, identifierHash);
-            } catch (dev.sandpool.store.StoreException e) {
-                LOG.warn("pool {}: an ended session stays in the registry until the next start: {}", pool, e.getMessage());
-            }
-        }
-    }
-
     /** The whole HTTP surface; shared by {@code main} and by tests. */
     static void routing(HttpRouting.Builder routing, PoolManager pools, ManagementService management,
                         Authenticator authenticator, SandpoolConfig config,
