@@ -20,7 +20,7 @@ final class CgroupFiles {
             // the kernel's refusal (EINVAL, EBUSY, ENOENT...) is the reason; say which setting it refused
             String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
             throw new IOException("cgroup " + file.getParent().getFileName() + " refused " + file.getFileName()
-                    + " = " + value + " (" + file + "): " + reason, e);
+                    + " = " + value + ": " + reason, e);
         }
     }
 
