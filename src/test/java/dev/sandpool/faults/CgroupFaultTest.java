@@ -10,14 +10,13 @@ import dev.sandpool.pool.SessionPool;
 import dev.sandpool.testing.AzureClient;
 import dev.sandpool.testing.FileCalls;
 import dev.sandpool.testing.HostLeftovers;
+import dev.sandpool.testing.MetricSample;
 import dev.sandpool.testing.TestingRuntime;
 import dev.sandpool.testing.TestingServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +30,6 @@ import org.junit.jupiter.api.Test;
  */
 class CgroupFaultTest {
     private static final Path CPU_HIERARCHY = Path.of("/sys/fs/cgroup/cpu");
-    private static final Pattern FAILURES = Pattern.compile(
-            "(?m)^sandpool_sandbox_start_failures_total\\{pool=\"greedy\"} ([0-9.]+)$");
 
     @Test
     void aPoolWhoseCgroupsTheKernelRefusesFailsCleanlyAndAlone() throws Exception {
@@ -91,7 +88,6 @@ class CgroupFaultTest {
     }
 
     private static double failures(AzureClient client) {
-        Matcher m = FAILURES.matcher(client.send("GET", "/metrics", null).body());
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return MetricSample.value(client, "sandpool_sandbox_start_failures_total", "pool=\"greedy\"");
     }
 }
