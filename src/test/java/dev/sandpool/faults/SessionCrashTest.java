@@ -69,7 +69,7 @@ class SessionCrashTest {
 
         assertThat(client.execute("crash", "victim-kill", "'before' in dir()").properties().path("result").asBoolean())
                 .isFalse();
-        assertLeftNothing(sandbox);
+        assertLeftNothing(sandbox, uid);
         assertBystanderIntact();
     }
 
@@ -78,9 +78,10 @@ class SessionCrashTest {
             "victim-exit | import os\\nos._exit(3) | its interpreter exited with status 3",
             "victim-kill9 | import os, signal\\nos.kill(os.getpid(), signal.SIGKILL) | killed by signal 9 (SIGKILL)",
             "victim-abort | import os\\nos.abort() | killed by signal 6 (SIGABRT)"})
-    void sessionCodeTakesItsDriverDown(String identifier, String code, String why) {
+    void sessionCodeTakesItsDriverDown(String identifier, String code, String why) throws Exception {
         client.execute("crash", identifier, "before = 'the crash'");
         String sandbox = sandboxOf(identifier);
+        int uid = (Integer) Files.getAttribute(server.dataDir().resolve("sessions").resolve(sandbox).resolve("data"), "unix:uid");
         String body = AzureClient.JSON.createObjectNode().put("code", code.replace("\\n", "\n")).toString();
         AzureClient.Response answer = client.send("POST", "/pools/crash/executions?identifier=" + identifier + V2, body);
         assertThat(answer.status()).isEqualTo(202);
@@ -91,7 +92,7 @@ class SessionCrashTest {
 
         assertThat(client.execute("crash", identifier, "'before' in dir()").properties().path("result").asBoolean())
                 .isFalse();
-        assertLeftNothing(sandbox);
+        assertLeftNothing(sandbox, uid);
         assertBystanderIntact();
     }
 
@@ -100,8 +101,9 @@ class SessionCrashTest {
     }
 
     /** The dead sandbox's processes, cgroup and directory are gone. */
-    private static void assertLeftNothing(String sandbox) {
+    private static void assertLeftNothing(String sandbox, int uid) {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(HostLeftovers.processes(u -> u == uid)).isEmpty();
             assertThat(HostLeftovers.cgroups(server.server.config().sandbox())).doesNotContain(sandbox);
             assertThat(HostLeftovers.sessionDirectories(server.dataDir())).doesNotContain(sandbox);
         });
