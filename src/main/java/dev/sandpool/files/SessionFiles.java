@@ -136,6 +136,12 @@ public final class SessionFiles {
                 Files.setAttribute(temp, "unix:uid", ownerUid, NOFOLLOW);
                 Files.setAttribute(temp, "unix:gid", ownerUid, NOFOLLOW);
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (InsufficientStorageException.isNoSpace(e)) {
+                    throw new InsufficientStorageException("the server's disk is full: no room to store "
+                            + path.absolute() + "; nothing was stored", e);
+                }
+                throw e;
             } finally {
                 Files.deleteIfExists(temp);
             }

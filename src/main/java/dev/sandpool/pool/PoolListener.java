@@ -12,7 +12,7 @@ public interface PoolListener {
     PoolListener NONE = new PoolListener() {};
 
     /** Why a session ended. */
-    enum EndReason { DELETED, EXPIRED, SHUTDOWN, CONTAINER_EXITED, MAX_ALIVE }
+    enum EndReason { DELETED, EXPIRED, SHUTDOWN, CONTAINER_EXITED, MAX_ALIVE, START_FAILED }
 
     /** A new identifier got a session, with a ready sandbox or (fromReady false) one started for it. */
     default void sessionAllocated(String pool, String identifier, boolean fromReady) {}

@@ -102,8 +102,20 @@ public final class Session {
             interpreter = null;
         }
         if (interpreter == null) {
-            interpreter = interpreters.get();
-            bound.accept(interpreter);
+            Interpreter started = interpreters.get();
+            try {
+                bound.accept(started);
+            } catch (RuntimeException e) {
+                // a sandbox the registry does not know would not survive a restart: none at all
+                started.close();
+                throw e;
+            }
+            interpreter = started;
+            if (closed) { // ended while the sandbox started: close() may have looked before it was set
+                started.close();
+                interpreter = null;
+                throw new SessionClosedException();
+            }
         }
         return interpreter;
     }

@@ -103,6 +103,9 @@ public final class SessionPool implements AutoCloseable {
                 if (attempt > 2) {
                     throw new SessionStartException("the session was ended repeatedly while waiting", e);
                 }
+            } catch (RuntimeException e) {
+                releaseIfEmpty(session);
+                throw e;
             }
         }
     }
@@ -115,8 +118,8 @@ public final class SessionPool implements AutoCloseable {
     /** The identifier's running sandbox, allocating a session first if need be. */
     public dev.sandpool.sandbox.Sandbox sandbox(String identifier) {
         for (int attempt = 0; ; attempt++) {
+            Session session = acquire(identifier);
             try {
-                Session session = acquire(identifier);
                 if (endedByExit(session)) {
                     throw new Session.SessionClosedException();
                 }
@@ -125,7 +128,21 @@ public final class SessionPool implements AutoCloseable {
                 if (attempt > 2) {
                     throw new SessionStartException("the session was ended repeatedly while waiting", e);
                 }
+            } catch (RuntimeException e) {
+                releaseIfEmpty(session);
+                throw e;
             }
+        }
+    }
+
+    /**
+     * A session whose sandbox could not be started (or recorded) holds no state and no sandbox:
+     * it gives its place in the pool back rather than wait for its cooldown, unless another call
+     * on it is under way and may yet start one.
+     */
+    private void releaseIfEmpty(Session session) {
+        if (session.interpreterOrNull() == null && session.idleSince(java.time.Instant.MAX)) {
+            end(session, PoolListener.EndReason.START_FAILED);
         }
     }
 
@@ -154,10 +171,16 @@ public final class SessionPool implements AutoCloseable {
                 }
                 Interpreter ready = takeReady();
                 session = newSession(identifier, ready, clock.instant());
-                sessions.put(identifier, session);
                 if (ready != null) {
-                    book.bound(name(), Identifiers.hash(name(), identifier), ready.sandbox().handle(), session.createdAt());
+                    try {
+                        book.bound(name(), Identifiers.hash(name(), identifier), ready.sandbox().handle(), session.createdAt());
+                    } catch (RuntimeException e) {
+                        // not recorded, not allocated: the untouched sandbox goes back for the next identifier
+                        this.ready.addFirst(ready);
+                        throw e;
+                    }
                 }
+                sessions.put(identifier, session);
                 listener.sessionAllocated(name(), identifier, ready != null);
                 LOG.debug("pool {}: allocated a session ({} allocated, {} ready)", name(), sessions.size(), this.ready.size());
             }
@@ -448,7 +471,7 @@ public final class SessionPool implements AutoCloseable {
             lastStartFailure = null;
             listener.sandboxStarted(name(), Duration.ofNanos(System.nanoTime() - started));
             return interpreter;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // a cgroup that cannot be removed, no uid left: a failed start too
             if (!closed) { // a start cut short by the pool's shutdown is no failure
                 lastStartFailure = e.getMessage();
                 listener.sandboxStartFailed(name(), e);

@@ -78,7 +78,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         String id = "sb-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         Path root = sessionsDir.resolve(id);
         int uid = uids.acquire();
-        Cgroup cgroup = null;
+        Cgroup cgroup;
         try {
             traversable(root);
             Path data = ownedDir(root.resolve("data"), uid);
@@ -100,9 +100,8 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             return new BubblewrapSandbox(id, root, data, run, uid, started.process(), started.initPid(),
                     ProcScan.startTicks(started.initPid()), cgroup, spec.limits(), () -> uids.release(uid), dialer);
         } catch (IOException | RuntimeException e) {
-            if (cgroup != null) {
-                cgroup.remove();
-            }
+            // also a group the driver made but could not set up (a limit the kernel refused)
+            cgroups.open(id).remove();
             EgressNetwork.stop(root);
             Overlay.unmountBelow(root);
             Trees.deleteRecursively(root);

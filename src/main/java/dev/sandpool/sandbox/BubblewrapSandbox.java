@@ -103,7 +103,30 @@ final class BubblewrapSandbox implements Sandbox {
         if (process == null || process.isAlive()) {
             return "the session's interpreter stopped unexpectedly";
         }
-        return "the session's sandbox exited unexpectedly (exit code " + process.exitValue() + ")";
+        // bwrap passes its child's end on as the JDK reports a signalled process: 128 + the signal
+        int status = process.exitValue();
+        if (status > 128 && status < 128 + 65) {
+            return "the session's sandbox was killed by signal " + (status - 128) + signalName(status - 128);
+        }
+        return "the session's sandbox ended: its interpreter exited with status " + status;
+    }
+
+    private static String signalName(int signal) {
+        String name = switch (signal) {
+            case 1 -> "SIGHUP";
+            case 2 -> "SIGINT";
+            case 3 -> "SIGQUIT";
+            case 4 -> "SIGILL";
+            case 6 -> "SIGABRT";
+            case 7 -> "SIGBUS";
+            case 8 -> "SIGFPE";
+            case 9 -> "SIGKILL";
+            case 11 -> "SIGSEGV";
+            case 13 -> "SIGPIPE";
+            case 15 -> "SIGTERM";
+            default -> null;
+        };
+        return name == null ? "" : " (" + name + ")";
     }
 
     @Override

@@ -14,7 +14,14 @@ final class CgroupFiles {
     private CgroupFiles() {}
 
     static void write(Path file, String value) throws IOException {
-        Files.writeString(file, value);
+        try {
+            Files.writeString(file, value);
+        } catch (IOException e) {
+            // the kernel's refusal (EINVAL, EBUSY, ENOENT...) is the reason; say which setting it refused
+            String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+            throw new IOException("cgroup " + file.getParent().getFileName() + " refused " + file.getFileName()
+                    + " = " + value + ": " + reason, e);
+        }
     }
 
     static List<Long> pids(Path procsFile) {

@@ -38,7 +38,20 @@ final class ErrorMapping {
                         Responses.error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "SessionQuotaExceeded", e.getMessage()))
                 .error(java.nio.file.FileAlreadyExistsException.class, (req, res, e) ->
                         Responses.error(res, Status.CONFLICT_409, "PathConflict", e.getMessage()))
+                // a condition of the server's disk, not of the request: 507 (RFC 4918), which no client retries
+                .error(dev.sandpool.files.InsufficientStorageException.class, (req, res, e) -> insufficientStorage(res, e))
+                .error(dev.sandpool.store.StoreFullException.class, (req, res, e) -> insufficientStorage(res, e))
+                .error(dev.sandpool.store.StoreBusyException.class, (req, res, e) -> {
+                    LOG.warn("database locked on {} {}: {}", req.prologue().method(), req.path().rawPath(), e.getMessage());
+                    res.header("Retry-After", "5");
+                    Responses.error(res, Status.SERVICE_UNAVAILABLE_503, "DatabaseLocked", e.getMessage());
+                })
                 .error(java.io.IOException.class, (req, res, e) -> {
+                    if (dev.sandpool.files.InsufficientStorageException.isNoSpace(e)) {
+                        insufficientStorage(res, new dev.sandpool.files.InsufficientStorageException(
+                                "the server's disk is full: " + e.getMessage(), e));
+                        return;
+                    }
                     LOG.warn("I/O error on {} {}: {}", req.prologue().method(), req.path().rawPath(), e.toString());
                     Responses.error(res, Status.BAD_REQUEST_400, "RequestFailed", "the request could not be completed: " + e.getMessage());
                 })
@@ -47,5 +60,10 @@ final class ErrorMapping {
                     Responses.error(res, Status.INTERNAL_SERVER_ERROR_500, "InternalServerError",
                             "the server failed to handle this request; see the server log");
                 });
+    }
+
+    private static void insufficientStorage(io.helidon.webserver.http.ServerResponse res, Exception e) {
+        LOG.warn("disk full: {}", e.getMessage());
+        Responses.error(res, Status.INSUFFICIENT_STORAGE_507, "InsufficientStorage", e.getMessage());
     }
 }

@@ -156,20 +156,6 @@ public final class SandpoolServer implements AutoCloseable {
         return kept;
     }
 
-    /** The pools' bindings, written to the session registry. */
-    private record RegistryBook(SessionRegistry registry) implements SessionBook {
-        @Override
-        public void bound(String pool, String identifierHash, dev.sandpool.sandbox.SandboxHandle sandbox,
-                          java.time.Instant createdAt) {
-            registry.put(new SessionRegistry.Entry(pool, identifierHash, sandbox, createdAt));
-        }
-
-        @Override
-        public void unbound(String pool, String identifierHash) {
-            registry.remove(pool, identifierHash);
-        }
-    }
-
     /** The whole HTTP surface; shared by {@code main} and by tests. */
     static void routing(HttpRouting.Builder routing, PoolManager pools, ManagementService management,
                         Authenticator authenticator, SandpoolConfig config,

@@ -12,6 +12,14 @@ import java.sql.Statement;
  * session, far below what one connection serves.
  */
 public final class Database implements AutoCloseable {
+    static final String FILE = "sandpool.db";
+    /** How long a statement waits for another connection's lock before it fails with a busy error. */
+    static final java.time.Duration BUSY_TIMEOUT = java.time.Duration.ofSeconds(5);
+    // SQLite's primary result codes (the low byte of an extended code)
+    private static final int SQLITE_BUSY = 5;
+    private static final int SQLITE_LOCKED = 6;
+    private static final int SQLITE_FULL = 13;
+
     private final Connection connection;
 
     private Database(Connection connection) {
@@ -20,7 +28,7 @@ public final class Database implements AutoCloseable {
 
     public static Database open(Path dataDir) {
         try {
-            Path file = dataDir.resolve("sandpool.db");
+            Path file = dataDir.resolve(FILE);
             // created root-only before SQLite opens it; its -wal and -shm files take the same mode
             if (!java.nio.file.Files.exists(file)) {
                 java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
@@ -30,7 +38,7 @@ public final class Database implements AutoCloseable {
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
-                s.execute("PRAGMA busy_timeout=5000");
+                s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT.toMillis());
                 s.execute("""
                         CREATE TABLE IF NOT EXISTS pools (
                           name TEXT PRIMARY KEY,
@@ -49,7 +57,11 @@ public final class Database implements AutoCloseable {
         try {
             return work.run(connection);
         } catch (SQLException e) {
-            throw new StoreException("database error: " + e.getMessage(), e);
+            throw switch (e.getErrorCode() & 0xff) {
+                case SQLITE_FULL -> new StoreFullException(e);
+                case SQLITE_BUSY, SQLITE_LOCKED -> new StoreBusyException(e);
+                default -> new StoreException("database error: " + e.getMessage(), e);
+            };
         }
     }
 

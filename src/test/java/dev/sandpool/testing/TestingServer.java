@@ -36,9 +36,25 @@ public final class TestingServer implements AutoCloseable {
 
     public static TestingServer start(ExecutionConfig execution, dev.sandpool.config.FilesConfig files, PoolConfig... pools)
             throws IOException {
-        Path dataDir = TestingRuntime.newDataDir();
+        return start(TestingRuntime.newDataDir(), execution, files, pools);
+    }
+
+    /** A server on a data directory the test prepared (on a small filesystem, say); {@link #close()} deletes it. */
+    public static TestingServer start(Path dataDir, ExecutionConfig execution, dev.sandpool.config.FilesConfig files,
+                                      PoolConfig... pools) throws IOException {
+        return start(dataDir, TestingRuntime.sandboxConfig(), execution, files, pools);
+    }
+
+    /** A server with a cgroup parent and uid range the test chose (to prepare the parent first, say). */
+    public static TestingServer start(Path dataDir, dev.sandpool.config.SandboxConfig sandbox, PoolConfig... pools)
+            throws IOException {
+        return start(dataDir, sandbox, ExecutionConfig.defaults(), dev.sandpool.config.FilesConfig.defaults(), pools);
+    }
+
+    private static TestingServer start(Path dataDir, dev.sandpool.config.SandboxConfig sandbox, ExecutionConfig execution,
+                                       dev.sandpool.config.FilesConfig files, PoolConfig... pools) throws IOException {
         SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, dataDir),
-                new AuthConfig(AuthMode.API_KEY), TestingRuntime.sandboxConfig(), execution, files, List.of(pools));
+                new AuthConfig(AuthMode.API_KEY), sandbox, execution, files, List.of(pools));
         return new TestingServer(SandpoolServer.start(config), dataDir);
     }
 
