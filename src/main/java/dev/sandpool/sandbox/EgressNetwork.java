@@ -67,13 +67,13 @@ final class EgressNetwork {
             builder.environment().put("READY", ready.toString());
             Process slirp = builder.start();
             Files.writeString(ctl.resolve("slirp.pid"), Long.toString(slirp.pid()));
-            CompletableFuture<Integer> signal = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Integer> signal = FifoReads.supply(() -> {
                 try {
                     return channel.read(ByteBuffer.allocate(1));
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-            }, Thread::startVirtualThread);
+            });
             try {
                 signal.get(READY_SECONDS, TimeUnit.SECONDS);
                 if (!slirp.isAlive()) {

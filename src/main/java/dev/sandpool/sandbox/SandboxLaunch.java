@@ -85,7 +85,7 @@ final class SandboxLaunch {
 
     /** bwrap writes a small JSON object; a launch that dies first closes the channel and fails here. */
     private long readInitPid(FileChannel channel, Process process) throws IOException {
-        CompletableFuture<Long> pid = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Long> pid = FifoReads.supply(() -> {
             try {
                 StringBuilder text = new StringBuilder();
                 ByteBuffer buffer = ByteBuffer.allocate(512);
@@ -103,7 +103,7 @@ final class SandboxLaunch {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }, Thread::startVirtualThread);
+        });
         process.onExit().thenRun(() -> {
             if (!pid.isDone()) {
                 closeQuietly(channel);
