@@ -10,10 +10,14 @@ public interface SessionBook {
         public void bound(String pool, String identifierHash, SandboxHandle sandbox, Instant createdAt) {}
 
         @Override
-        public void unbound(String pool, String identifierHash) {}
+        public void unbound(String pool, String identifierHash, String sandboxId) {}
     };
 
     void bound(String pool, String identifierHash, SandboxHandle sandbox, Instant createdAt);
 
-    void unbound(String pool, String identifierHash);
+    /**
+     * The identifier's session on sandbox {@code sandboxId} ended. Only that binding goes: the
+     * identifier may already have a new session whose binding must stay ({@code ""}: whatever it is).
+     */
+    void unbound(String pool, String identifierHash, String sandboxId);
 }

@@ -230,15 +230,16 @@ public final class SessionPool implements AutoCloseable {
         Adopted back = adopted.remove(Identifiers.hash(name(), identifier));
         if (back != null) {
             back.interpreter().close();
-            book.unbound(name(), Identifiers.hash(name(), identifier));
+            book.unbound(name(), Identifiers.hash(name(), identifier), back.interpreter().sandbox().id());
             return true;
         }
         Session session = sessions.remove(identifier);
         if (session == null) {
             return false;
         }
+        String sandboxId = session.etag();
         session.close();
-        book.unbound(name(), Identifiers.hash(name(), identifier));
+        book.unbound(name(), Identifiers.hash(name(), identifier), sandboxId);
         listener.sessionEnded(name(), identifier, PoolListener.EndReason.DELETED);
         refill();
         return true;
@@ -306,7 +307,7 @@ public final class SessionPool implements AutoCloseable {
         adopted.forEach((hash, back) -> {
             if (over.test(back) && adopted.remove(hash, back)) {
                 back.interpreter().close();
-                book.unbound(name(), hash);
+                book.unbound(name(), hash, back.interpreter().sandbox().id());
             }
         });
     }
@@ -341,8 +342,9 @@ public final class SessionPool implements AutoCloseable {
     private void end(Session session, PoolListener.EndReason reason) {
         if (sessions.remove(session.identifier(), session)) {
             LOG.debug("pool {}: ending a session ({})", name(), reason);
+            String sandboxId = session.etag();
             session.close();
-            book.unbound(name(), Identifiers.hash(name(), session.identifier()));
+            book.unbound(name(), Identifiers.hash(name(), session.identifier()), sandboxId);
             listener.sessionEnded(name(), session.identifier(), reason);
         }
     }
@@ -506,14 +508,15 @@ public final class SessionPool implements AutoCloseable {
             closed = true;
         }
         sessions.values().forEach(s -> {
+            String sandboxId = s.etag();
             s.close();
-            book.unbound(name(), Identifiers.hash(name(), s.identifier()));
+            book.unbound(name(), Identifiers.hash(name(), s.identifier()), sandboxId);
             listener.sessionEnded(name(), s.identifier(), PoolListener.EndReason.SHUTDOWN);
         });
         sessions.clear();
         adopted.forEach((hash, back) -> {
             back.interpreter().close();
-            book.unbound(name(), hash);
+            book.unbound(name(), hash, back.interpreter().sandbox().id());
         });
         adopted.clear();
         Interpreter interpreter;

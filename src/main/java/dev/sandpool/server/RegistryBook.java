@@ -21,8 +21,8 @@ final class RegistryBook implements SessionBook {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryBook.class);
     private final SessionRegistry registry;
     /**
-     * Rows of ended sessions still to remove, as "pool\nhash". Bound and unbound run one at a
-     * time, so that a retried removal never meets the new row of the same identifier.
+     * Rows of ended sessions still to remove, as "pool\nhash\nsandbox id". A removal names the
+     * sandbox, so a late or retried one never takes the new row of the same identifier.
      */
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
 
@@ -32,22 +32,21 @@ final class RegistryBook implements SessionBook {
 
     @Override
     public synchronized void bound(String pool, String identifierHash, SandboxHandle sandbox, Instant createdAt) {
-        pending.remove(key(pool, identifierHash)); // the identifier's new row replaces the old one
         registry.put(new SessionRegistry.Entry(pool, identifierHash, sandbox, createdAt));
         removePending();
     }
 
     @Override
-    public synchronized void unbound(String pool, String identifierHash) {
-        pending.add(key(pool, identifierHash));
+    public synchronized void unbound(String pool, String identifierHash, String sandboxId) {
+        pending.add(pool + "\n" + identifierHash + "\n" + sandboxId);
         removePending();
     }
 
     private void removePending() {
         for (String key : pending) {
-            String[] parts = key.split("\n", 2);
+            String[] parts = key.split("\n", 3);
             try {
-                registry.remove(parts[0], parts[1]);
+                registry.remove(parts[0], parts[1], parts[2]);
                 pending.remove(key);
             } catch (StoreException e) {
                 LOG.warn("pool {}: the registry still lists {} ended session(s); retrying with its next write: {}",
@@ -55,9 +54,5 @@ final class RegistryBook implements SessionBook {
                 return;
             }
         }
-    }
-
-    private static String key(String pool, String identifierHash) {
-        return pool + "\n" + identifierHash;
     }
 }

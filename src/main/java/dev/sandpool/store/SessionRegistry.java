@@ -55,10 +55,18 @@ public final class SessionRegistry {
     }
 
     public void remove(String pool, String identifierHash) {
+        remove(pool, identifierHash, "");
+    }
+
+    /** Removes the identifier's row if it still names sandbox {@code sandboxId} ({@code ""}: whichever it names). */
+    public void remove(String pool, String identifierHash, String sandboxId) {
         db.with(c -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE pool = ? AND identifier_hash = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM sessions WHERE pool = ? AND identifier_hash = ? AND (? = '' OR sandbox_id = ?)")) {
                 s.setString(1, pool);
                 s.setString(2, identifierHash);
+                s.setString(3, sandboxId);
+                s.setString(4, sandboxId);
                 return s.executeUpdate();
             }
         });
