@@ -57,6 +57,7 @@ public final class TestingRuntime implements AutoCloseable {
         CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), cgroupParent);
         cgroups.existing().forEach(name -> cgroups.open(name).remove());
         cgroups.removeParent();
+        dev.sandpool.sandbox.Mounts.unmountBelow(dataDir);
         dev.sandpool.sandbox.Trees.deleteRecursively(dataDir);
     }
 }
