@@ -46,6 +46,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
     /** {@code diskQuotaBytes} is what each sandbox may write to disk: its /mnt/data or its container layer. */
     public BubblewrapRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups, long diskQuotaBytes)
             throws IOException {
+        DataVolume.checkTools();
         this.diskQuotaBytes = diskQuotaBytes;
         this.config = config;
         this.cgroups = cgroups;
