@@ -25,7 +25,8 @@ public final class Mounts {
         }
     }
 
-    static List<String> mountsBelow(Path dir) {
+    /** Mount points below {@code dir} in the server's mount namespace, deepest first. */
+    public static List<String> mountsBelow(Path dir) {
         String prefix = dir.toAbsolutePath().normalize() + "/";
         List<String> found = new ArrayList<>();
         try {

@@ -10,13 +10,7 @@ public final class HostMounts {
     private HostMounts() {}
 
     public static long mountsBelow(Path dir) {
-        String prefix = dir.toAbsolutePath().normalize() + "/";
-        try {
-            return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                    .filter(line -> line.split(" ")[4].startsWith(prefix)).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dev.sandpool.sandbox.Mounts.mountsBelow(dir).size();
     }
 
     public static long loopDevicesBackedBelow(Path dir) {
