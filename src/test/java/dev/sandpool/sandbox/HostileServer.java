@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The server the hostile-code suites attack: a Python pool and a Shell pool of small sessions
- * (128Mi, one core) on real sandboxes, each session's disk capped at {@link #DISK_QUOTA}. It offers
+ * (128Mi, one core), and a Node.js pool started on demand, on real sandboxes, each session's disk capped at {@link #DISK_QUOTA}. It offers
  * the checks every attack ends with: another session still answers, and the attacked one either
  * still works or was replaced by a fresh one. A test class registers it as a static extension
  * field: it starts before the class's tests and is removed after them.
@@ -25,6 +25,8 @@ import tools.jackson.databind.JsonNode;
 final class HostileServer implements BeforeAllCallback, AfterAllCallback {
     static final String PYTHON = "hostile";
     static final String SHELL = "hostile-sh";
+    /** Started on first use only: few attacks need Node.js. */
+    static final String NODE = "hostile-js";
     static final DataSize DISK_QUOTA = DataSize.parse("64Mi");
 
     TestingServer server;
@@ -35,7 +37,8 @@ final class HostileServer implements BeforeAllCallback, AfterAllCallback {
         DataSize memory = DataSize.parse("128Mi");
         server = TestingServer.start(ExecutionConfig.defaults(), new FilesConfig(null, DISK_QUOTA),
                 new PoolConfig(PYTHON, null, 20, 2, 300, null, 1.0, memory, List.of()),
-                new PoolConfig(SHELL, ContainerType.Shell, 10, 1, 300, null, 1.0, memory, List.of()));
+                new PoolConfig(SHELL, ContainerType.Shell, 10, 1, 300, null, 1.0, memory, List.of()),
+                new PoolConfig(NODE, ContainerType.NodeLTS, 4, 0, 300, null, 1.0, DataSize.parse("256Mi"), List.of()));
         client = server.client;
     }
 

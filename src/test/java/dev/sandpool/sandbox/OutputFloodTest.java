@@ -114,6 +114,19 @@ class OutputFloodTest {
         hostile.assertContained("bigresult-01");
     }
 
+    @Test
+    void nodeSessionsCapHugeResultsAndAnswerLoneSurrogatesAsValidJson() throws Exception {
+        JsonNode big = runRaw(HostileServer.NODE, "node-big-01", "'r'.repeat(20 * 1024 * 1024)");
+        assertThat(big.path("status").asString()).as(big.toString()).isEqualTo("Success");
+        assertThat(big.path("result").asString()).isEqualTo("[result truncated: its JSON is 20971522 bytes, more than 1048576]");
+        JsonNode odd = runRaw(HostileServer.NODE, "node-odd-01",
+                "console.log('nul \\u0000 esc \\u001b[2J half \\udcff'); 'x\\ud800y\\u0007'");
+        assertThat(odd.path("status").asString()).as(odd.toString()).isEqualTo("Success");
+        assertThat(odd.path("stdout").asString()).contains("nul \u0000 esc \u001b[2J half ");
+        assertThat(odd.path("result").asString()).startsWith("x").endsWith("y\u0007");
+        hostile.assertOthersAnswer();
+    }
+
     /** Session code runs in the driver's process and can write to its socket: the server bounds what it reads. */
     @Test
     void anOversizedAnswerForgedOnTheDriversSocketEndsOnlyThatSession() throws Exception {
