@@ -22,7 +22,9 @@ import java.util.UUID;
  * A session's /mnt/data as the server sees it from the host: list, stat, read, write, delete.
  * Session code owns this directory and may fill it with symlinks, FIFOs or races; every operation
  * goes through {@link DirectoryHandle} and never follows a link. Only regular files and
- * directories are listed or read.
+ * directories are listed or read. The quota is checked against the files' sizes before an upload,
+ * and the directory is a filesystem of about the quota's size (see the sandbox's DataVolume), which
+ * also bounds what session code writes.
  */
 public final class SessionFiles {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
@@ -129,6 +131,13 @@ public final class SessionFiles {
                 try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE, NOFOLLOW)) {
                     written = copyAtMost(content, out, room);
+                } catch (IOException e) {
+                    // the session's volume is the quota's size: session code filled it, or a replaced
+                    // file and its successor do not fit side by side
+                    if (String.valueOf(e.getMessage()).contains("No space left on device")) {
+                        throw new QuotaExceededException(quotaBytes);
+                    }
+                    throw e;
                 }
                 if (written > room) {
                     throw written > maxBytes ? new FileTooLargeException(maxBytes) : new QuotaExceededException(quotaBytes);

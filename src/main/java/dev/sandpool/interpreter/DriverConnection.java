@@ -27,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class DriverConnection implements AutoCloseable {
     static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final int MAX_FRAME = 512 << 20;
+    /** The hello and pings are small; a larger answer before an execution is not a driver's. */
+    private static final int SMALL_FRAME = 64 << 10;
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("driver-watchdog").factory());
 
@@ -55,7 +56,7 @@ final class DriverConnection implements AutoCloseable {
             try {
                 channel.connect(UnixDomainSocketAddress.of(socket));
                 DriverConnection connection = new DriverConnection(channel);
-                JsonNode hello = connection.read(Duration.ofSeconds(10));
+                JsonNode hello = connection.read(Duration.ofSeconds(10), SMALL_FRAME);
                 if (!"hello".equals(hello.path("op").asString())) {
                     throw new IOException("driver did not greet: " + hello);
                 }
@@ -70,23 +71,28 @@ final class DriverConnection implements AutoCloseable {
         throw new IOException("driver did not answer on " + socket, last);
     }
 
-    JsonNode call(ObjectNode request, Duration deadline) throws IOException {
+    /**
+     * Sends a request and reads its answer, refusing one longer than {@code maxFrame}: the driver runs
+     * the session's code in its own process, so the frame is as hostile as that code, and is read
+     * into the server's heap.
+     */
+    JsonNode call(ObjectNode request, Duration deadline, int maxFrame) throws IOException {
         byte[] body = JSON.writeValueAsBytes(request);
         out.writeInt(body.length);
         out.write(body);
         out.flush();
-        return read(deadline);
+        return read(deadline, maxFrame);
     }
 
-    private JsonNode read(Duration deadline) throws IOException {
+    private JsonNode read(Duration deadline, int maxFrame) throws IOException {
         ScheduledFuture<?> alarm = WATCHDOG.schedule(() -> {
             deadlinePassed = true;
             closeQuietly();
         }, deadline.toMillis(), TimeUnit.MILLISECONDS);
         try {
             int length = in.readInt();
-            if (length < 0 || length > MAX_FRAME) {
-                throw new IOException("driver sent a frame of " + length + " bytes");
+            if (length < 0 || length > maxFrame) {
+                throw new OversizedFrameException(Integer.toUnsignedLong(length), maxFrame);
             }
             byte[] body = in.readNBytes(length);
             if (body.length != length) {
@@ -121,6 +127,13 @@ final class DriverConnection implements AutoCloseable {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The driver's answer is longer than its output limit allows: the session's code wrote it. */
+    static final class OversizedFrameException extends IOException {
+        OversizedFrameException(long length, int maxFrame) {
+            super("the session's answer was " + length + " bytes, more than its output limit allows (" + maxFrame + ")");
         }
     }
 

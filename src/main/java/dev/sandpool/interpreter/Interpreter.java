@@ -166,7 +166,7 @@ public final class Interpreter implements AutoCloseable {
         }
         long limitHitsBefore = limitHitsSeen >= 0 ? limitHitsSeen : sandbox.processLimitHits();
         try {
-            JsonNode reply = connection.call(message, request.timeout().plus(grace));
+            JsonNode reply = connection.call(message, request.timeout().plus(grace), maxFrame(request.maxOutputBytes()));
             limitHitsSeen = sandbox.processLimitHits();
             boolean forkBombed = limitHitsSeen > limitHitsBefore;
             String stderr = reply.path("stderr").asString("");
@@ -188,6 +188,10 @@ public final class Interpreter implements AutoCloseable {
                     + request.timeout().toSeconds() + " seconds and did not stop when interrupted; "
                     + "the session was ended and the next call starts a new one\n", millisSince(started),
                     ExecutionResult.Loss.TIMEOUT_KILLED);
+        } catch (DriverConnection.OversizedFrameException e) {
+            close();
+            return ExecutionResult.lost("", "SessionLost: " + e.getMessage() + "; the session was ended and the next "
+                    + "call starts a new one\n", millisSince(started), ExecutionResult.Loss.DIED);
         } catch (IOException | RuntimeException e) {
             String reason = waitForDeathReason();
             boolean memory = sandbox.oomKilled();
@@ -195,6 +199,15 @@ public final class Interpreter implements AutoCloseable {
             return ExecutionResult.lost("", "SessionLost: " + reason + "; the next call starts a new session\n",
                     millisSince(started), memory ? ExecutionResult.Loss.MEMORY_LIMIT : ExecutionResult.Loss.DIED);
         }
+    }
+
+    /**
+     * The largest answer a driver may send: stdout and stderr of up to {@code maxOutput} bytes each,
+     * which JSON escaping can grow sixfold (a control byte becomes {@code \\u0000}), a result the
+     * driver also caps at {@code maxOutput}, and room for a figure.
+     */
+    static int maxFrame(long maxOutput) {
+        return (int) Math.min(Integer.MAX_VALUE - 8, 16 * maxOutput + (64L << 20));
     }
 
     /** The driver's socket closes a moment before the kernel has reaped the sandbox; wait for it. */

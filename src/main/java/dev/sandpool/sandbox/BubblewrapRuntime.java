@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * cgroups joined before the sandbox's command runs.
  *
  * <p>Layout of one sandbox on the host: {@code <dataDir>/sessions/<id>/} (root, 0711) holding
- * {@code data/} (the sandbox's /mnt/data), {@code run/} (its /run/sandpool, where the driver's
- * socket lives) and {@code ctl/} (root only: the console log and the start-up FIFOs).
+ * {@code data/} (the sandbox's /mnt/data, a {@link DataVolume} of its own), {@code run/} (its
+ * /run/sandpool, where the driver's socket lives) and {@code ctl/} (root only: the console log,
+ * the start-up FIFOs and the volume's image). A custom container's writable layer is such a
+ * volume too, mounted on {@code layer/}.
  */
 public final class BubblewrapRuntime implements SandboxRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(BubblewrapRuntime.class);
@@ -35,8 +37,17 @@ public final class BubblewrapRuntime implements SandboxRuntime {
     private final CgroupDriver cgroups;
     private final UidAllocator uids;
     private final NamespaceDialer dialer = new NamespaceDialer(4);
+    private final long diskQuotaBytes;
 
     public BubblewrapRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups) throws IOException {
+        this(dataDir, config, cgroups, dev.sandpool.config.FilesConfig.DEFAULT_QUOTA.bytes());
+    }
+
+    /** {@code diskQuotaBytes} is what each sandbox may write to disk: its /mnt/data or its container layer. */
+    public BubblewrapRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups, long diskQuotaBytes)
+            throws IOException {
+        DataVolume.checkTools();
+        this.diskQuotaBytes = diskQuotaBytes;
         this.config = config;
         this.cgroups = cgroups;
         this.uids = new UidAllocator(config.uidBase(), config.uidCount());
@@ -86,8 +97,14 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             Path ctl = Files.createDirectory(root.resolve("ctl"),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             cgroup = cgroups.create(id, spec.limits());
-            Optional<Path> merged = spec.container().isPresent()
-                    ? Optional.of(Overlay.mount(root, spec.container().get().rootfs(), uid)) : Optional.empty();
+            Optional<Path> merged = Optional.empty();
+            if (spec.container().isPresent()) {
+                Path layer = Files.createDirectory(root.resolve("layer"));
+                DataVolume.mount(ctl.resolve("layer.img"), layer, 0, diskQuotaBytes);
+                merged = Optional.of(Overlay.mount(root, layer, spec.container().get().rootfs(), uid));
+            } else {
+                DataVolume.mount(ctl.resolve("data.img"), data, uid, diskQuotaBytes);
+            }
             SandboxLaunch launch = new SandboxLaunch(ctl, seccompFile, merged.isPresent()
                     ? containerCommandLine(spec, spec.container().get(), uid, merged.get())
                     : commandLine(spec, uid, data, run));
@@ -103,7 +120,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             // also a group the driver made but could not set up (a limit the kernel refused)
             cgroups.open(id).remove();
             EgressNetwork.stop(root);
-            Overlay.unmountBelow(root);
+            Mounts.unmountBelow(root);
             Trees.deleteRecursively(root);
             uids.release(uid);
             throw e;
@@ -217,7 +234,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         }
         cgroups.open(handle.id()).remove();
         EgressNetwork.stop(sessionsDir.resolve(handle.id()));
-        Overlay.unmountBelow(sessionsDir.resolve(handle.id()));
+        Mounts.unmountBelow(sessionsDir.resolve(handle.id()));
         Trees.deleteRecursively(sessionsDir.resolve(handle.id()));
     }
 
@@ -255,7 +272,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
                 if (!keep.contains(dir.getFileName().toString())) {
                     LOG.info("removing leftover session directory {}", dir.getFileName());
                     EgressNetwork.stop(dir);
-                    Overlay.unmountBelow(dir);
+                    Mounts.unmountBelow(dir);
                     Trees.deleteRecursively(dir);
                 }
             }

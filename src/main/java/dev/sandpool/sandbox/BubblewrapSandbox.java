@@ -193,7 +193,7 @@ final class BubblewrapSandbox implements Sandbox {
             Thread.currentThread().interrupt();
         } finally {
             EgressNetwork.stop(root);
-            Overlay.unmountBelow(root);
+            Mounts.unmountBelow(root);
             Trees.deleteRecursively(root);
             releaseUid.run();
         }

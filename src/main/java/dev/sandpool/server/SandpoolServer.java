@@ -71,7 +71,8 @@ public final class SandpoolServer implements AutoCloseable {
         Path dataDir = config.server().dataDir();
         Files.createDirectories(dataDir);
         CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), config.sandbox().cgroupParent());
-        BubblewrapRuntime runtime = new BubblewrapRuntime(dataDir, config.sandbox(), cgroups);
+        BubblewrapRuntime runtime = new BubblewrapRuntime(dataDir, config.sandbox(), cgroups,
+                config.files().sessionQuota().bytes());
         DriverFiles.Installed drivers = DriverFiles.install(dataDir.resolve("runtime"));
         PoolFactory factory = new PoolFactory(runtime, drivers, config,
                 new dev.sandpool.image.ImageStore(dataDir.resolve("images")));

@@ -69,8 +69,9 @@ class MetricsEndpointTest {
             assertThat(client.execute("cool", "expires-soon", "1").status()).isEqualTo(200);
             SessionPool cool = server.server.pools().pool("cool").orElseThrow();
             await().atMost(Duration.ofSeconds(30)).until(() -> cool.allocatedCount() == 0);
-
-            Scrape last = scrape(server);
+            // the ended-session metric is reported once the sandbox is gone, a moment after it left the pool
+            Scrape last = await().atMost(Duration.ofSeconds(30)).until(() -> scrape(server),
+                    s -> s.value("sandpool_sessions_ended_total", "pool", "cool", "reason", "expired").isPresent());
             assertThat(last.value("sandpool_sessions_ended_total", "pool", "obs", "reason", "deleted")).contains(1.0);
             assertThat(last.value("sandpool_sessions_allocated", "pool", "obs")).contains(1.0);
             assertThat(last.value("sandpool_pool_full_total", "pool", "full")).contains(1.0);

@@ -11,6 +11,7 @@ import dev.sandpool.config.ServerConfig;
 import dev.sandpool.sandbox.CgroupDriver;
 import dev.sandpool.server.SandpoolServer;
 import dev.sandpool.testing.AzureClient;
+import dev.sandpool.testing.HostMounts;
 import dev.sandpool.testing.TestingRuntime;
 import dev.sandpool.testing.TestingServer;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A session's sandbox, cgroups and directories go away when it ends (delete, cooldown, server stop),
+ * A session's sandbox, cgroups, directories and disk volume go away when it ends (delete, cooldown, server stop),
  * checked on the host, without the test fixture's own clean-up.
  */
 class SessionCleanupTest {
@@ -41,17 +42,22 @@ class SessionCleanupTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> pool.readyCount() == 1);
             assertThat(sandboxes(dataDir)).isEqualTo(3);
             assertThat(cgroups.existing()).hasSize(3);
+            assertThat(HostMounts.mountsBelow(dataDir)).isEqualTo(3); // each one's /mnt/data volume
 
             client.deleteSession("clean", "deleted-1");
-            await().atMost(Duration.ofSeconds(30)).until(() -> sandboxes(dataDir) == 2 && cgroups.existing().size() == 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> sandboxes(dataDir) == 2 && cgroups.existing().size() == 2
+                    && HostMounts.mountsBelow(dataDir) == 2);
 
             // expires-1 idles past its 2 s cooldown
-            await().atMost(Duration.ofSeconds(30)).until(() -> sandboxes(dataDir) == 1 && cgroups.existing().size() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> sandboxes(dataDir) == 1 && cgroups.existing().size() == 1
+                    && HostMounts.mountsBelow(dataDir) == 1);
             assertThat(pool.allocatedCount()).isZero();
 
             server.close();
             assertThat(sandboxes(dataDir)).isZero();
             assertThat(cgroups.existing()).isEmpty();
+            assertThat(HostMounts.mountsBelow(dataDir)).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> HostMounts.loopDevicesBackedBelow(dataDir) == 0);
             int base = sandbox.uidBase();
             assertThat(ProcessHandle.allProcesses().filter(p -> p.info().user().map(u -> {
                 try {

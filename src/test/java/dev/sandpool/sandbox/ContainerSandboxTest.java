@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Sandboxes running an OCI image (built offline with umoci) on a per-session overlay of its shared
  * read-only rootfs: the image's command, user, environment and working directory are honoured,
- * its server is reached through the namespace, and sessions do not see each other's writes.
+ * its server is reached through the namespace, sessions do not see each other's writes, and what
+ * a session writes is bounded by its disk quota.
  */
 class ContainerSandboxTest {
     private static final ResourceLimits LIMITS = new ResourceLimits(DataSize.parse("128Mi"), 0.5, 64);
@@ -88,6 +89,29 @@ class ContainerSandboxTest {
                 first.close();
                 second.close();
             }
+        }
+    }
+
+    @Test
+    void aContainerFillingItsWritableLayerGetsNoSpaceLeftAtTheQuota() throws Exception {
+        long quota = 32L << 20;
+        try (TestingRuntime sandboxes = new TestingRuntime(quota)) {
+            ImageStore store = new ImageStore(sandboxes.dataDir.resolve("images"));
+            var built = TestImages.busybox(layouts.resolve("filler"), "v1")
+                    .entrypoint("/bin/sh", "-c")
+                    .cmd("dd if=/dev/zero of=/fill bs=1048576 count=1000; echo exit=$? size=$(wc -c < /fill); sleep 60")
+                    .build();
+            Image image = store.pull(built.ociRef(), Optional.empty(), Duration.ofSeconds(60));
+            Sandbox filler = sandboxes.runtime.start(spec(image));
+            try {
+                String console = await().atMost(Duration.ofSeconds(60)).until(filler::consoleTail, c -> c.contains("exit="));
+                assertThat(console).contains("No space left on device").contains("exit=1");
+                long size = Long.parseLong(console.replaceAll("(?s).*size=\\s*(\\d+).*", "$1"));
+                assertThat(size).isGreaterThan(quota - (2 << 20)).isLessThan(quota + quota / 16 + (4 << 20));
+            } finally {
+                filler.close();
+            }
+            assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(sandboxes.dataDir.toString());
         }
     }
 

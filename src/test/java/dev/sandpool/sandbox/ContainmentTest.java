@@ -2,16 +2,11 @@ package dev.sandpool.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sandpool.config.DataSize;
-import dev.sandpool.config.PoolConfig;
-import dev.sandpool.testing.AzureClient;
-import dev.sandpool.testing.TestingServer;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -20,27 +15,15 @@ import tools.jackson.databind.JsonNode;
  * and the host's loopback; no other address is ever contacted.
  */
 class ContainmentTest {
-    private static TestingServer server;
-    private static AzureClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        PoolConfig pool = new PoolConfig("hostile", null, 20, 2, 300, null, 1.0, DataSize.parse("128Mi"), List.of());
-        server = TestingServer.start(pool);
-        client = server.client;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final HostileServer hostile = new HostileServer();
 
     private static JsonNode run(String identifier, String code) {
-        return client.execute("hostile", identifier, code, 60).properties();
+        return hostile.run(identifier, code);
     }
 
     private static void assertServerStillServes() {
-        assertThat(run("bystander-1", "'fine'").path("result").asString()).isEqualTo("fine");
+        hostile.assertOthersAnswer();
     }
 
     @Test
@@ -60,13 +43,13 @@ class ContainmentTest {
         run("uid-a-01", "open('/mnt/data/owner-a', 'w').write('a')");
         run("uid-b-01", "open('/mnt/data/owner-b', 'w').write('b')");
         java.util.Map<String, Integer> owners = new java.util.HashMap<>();
-        try (var files = java.nio.file.Files.find(server.dataDir().resolve("sessions"), 3,
+        try (var files = java.nio.file.Files.find(hostile.server.dataDir().resolve("sessions"), 3,
                 (p, a) -> p.getFileName().toString().startsWith("owner-"))) {
             for (var file : files.toList()) {
                 owners.put(file.getFileName().toString(), (Integer) java.nio.file.Files.getAttribute(file, "unix:uid"));
             }
         }
-        int base = server.server.config().sandbox().uidBase();
+        int base = hostile.server.server.config().sandbox().uidBase();
         assertThat(owners).containsOnlyKeys("owner-a", "owner-b");
         assertThat(owners.get("owner-a")).isNotEqualTo(owners.get("owner-b")).isGreaterThanOrEqualTo(base);
         assertThat(owners.get("owner-b")).isGreaterThanOrEqualTo(base);
@@ -148,7 +131,7 @@ class ContainmentTest {
     @Test
     void nothingOutsideTheSandboxIsReachable() throws Exception {
         try (ServerSocket hostListener = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            int serverPort = server.server.port();
+            int serverPort = hostile.server.server.port();
             JsonNode r = run("network-01", """
                     import socket
                     def attempt(port):
@@ -206,10 +189,10 @@ class ContainmentTest {
 
     @Test
     void aForkBombHitsThePidsLimitAndTheServerKeepsServing() throws Exception {
-        CompletableFuture<JsonNode> bomb = CompletableFuture.supplyAsync(() -> client.execute("hostile", "forkbomb-1", """
+        CompletableFuture<JsonNode> bomb = CompletableFuture.supplyAsync(() -> hostile.run("forkbomb-1", """
                 import os
                 while True:
-                    os.fork()""", 20).properties());
+                    os.fork()""", 20));
         assertServerStillServes();
         JsonNode p = bomb.get();
         assertThat(p.path("status").asString()).isEqualTo("Failure");
@@ -238,8 +221,8 @@ class ContainmentTest {
     @Test
     void aProcessLeftRunningDoesNotSurviveTheSession() throws Exception {
         run("survivor-1", "import subprocess\nsubprocess.Popen(['sleep', '1000'])\n'started'");
-        SandboxPids.assertSomeProcessRunsAsSessionUid(server);
-        client.deleteSession("hostile", "survivor-1");
-        SandboxPids.awaitNoProcessWith(server, "sleep 1000");
+        SandboxPids.assertSomeProcessRunsAsSessionUid(hostile.server);
+        hostile.client.deleteSession(HostileServer.PYTHON, "survivor-1");
+        SandboxPids.awaitNoProcessWith(hostile.server, "sleep 1000");
     }
 }

@@ -1,17 +1,20 @@
 package dev.sandpool.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.sandpool.config.DataSize;
+import dev.sandpool.testing.HostMounts;
 import dev.sandpool.testing.TestingRuntime;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * A server that dies without closing anything leaves sandboxes running (by design, they are not
- * tied to it). The next start removes every leftover: processes, cgroups and directories.
+ * tied to it). The next start removes every leftover: processes, cgroups, disk volumes and directories.
  */
 class CrashCleanupTest {
     @Test
@@ -26,12 +29,15 @@ class CrashCleanupTest {
             int count = crashed.config.uidCount();
             assertThat(ProcScan.processesOwnedBy(uid -> uid >= base && uid < base + count)).isNotEmpty();
             assertThat(crashed.cgroups.existing()).containsExactlyInAnyOrder(first.id(), second.id());
+            assertThat(HostMounts.mountsBelow(crashed.dataDir)).isEqualTo(2);
 
             BubblewrapRuntime restarted = new BubblewrapRuntime(crashed.dataDir, crashed.config, crashed.cgroups);
             restarted.cleanupLeftovers();
 
             assertThat(ProcScan.processesOwnedBy(uid -> uid >= base && uid < base + count)).isEmpty();
             assertThat(crashed.cgroups.existing()).isEmpty();
+            assertThat(HostMounts.mountsBelow(crashed.dataDir)).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() -> HostMounts.loopDevicesBackedBelow(crashed.dataDir) == 0);
             try (var dirs = Files.list(crashed.dataDir.resolve("sessions"))) {
                 assertThat(dirs.toList()).isEmpty();
             }

@@ -54,6 +54,21 @@ public final class AzureClient {
         return send("POST", "/pools/" + pool + "/code/execute?identifier=" + encode(identifier) + "&api-version=" + V1, body);
     }
 
+    /** V1 execute, answered as the raw bytes of the body, to check what a client's JSON parser would get. */
+    public HttpResponse<byte[]> executeRaw(String pool, String identifier, String code, int timeoutInSeconds) {
+        ObjectNode props = JSON.createObjectNode().put("codeInputType", "inline").put("executionType", "synchronous")
+                .put("code", code).put("timeoutInSeconds", timeoutInSeconds);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/pools/" + pool
+                        + "/code/execute?identifier=" + encode(identifier) + "&api-version=" + V1))
+                .timeout(Duration.ofSeconds(300))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().set("properties", props).toString()))
+                .header("Content-Type", "application/json");
+        if (apiKey != null) {
+            request.header("Authorization", "Bearer " + apiKey);
+        }
+        return exchange(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     public Response deleteSession(String pool, String identifier) {
         return send("DELETE", "/pools/" + pool + "/session?identifier=" + encode(identifier)
                 + "&api-version=2025-10-02-preview", null);

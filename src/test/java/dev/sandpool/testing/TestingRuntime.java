@@ -24,12 +24,21 @@ public final class TestingRuntime implements AutoCloseable {
         this(newDataDir(), sandboxConfig());
     }
 
+    /** Sandboxes that may each write {@code diskQuotaBytes} to disk. */
+    public TestingRuntime(long diskQuotaBytes) throws IOException {
+        this(newDataDir(), sandboxConfig(), diskQuotaBytes);
+    }
+
     /** The runtime of a server that ran elsewhere (another process) on this data directory and config. */
     public TestingRuntime(Path dataDir, SandboxConfig config) throws IOException {
+        this(dataDir, config, dev.sandpool.config.FilesConfig.DEFAULT_QUOTA.bytes());
+    }
+
+    private TestingRuntime(Path dataDir, SandboxConfig config, long diskQuotaBytes) throws IOException {
         this.dataDir = dataDir;
         this.config = config;
         this.cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), config.cgroupParent());
-        this.runtime = new BubblewrapRuntime(dataDir, config, cgroups);
+        this.runtime = new BubblewrapRuntime(dataDir, config, cgroups, diskQuotaBytes);
     }
 
     /** A fresh cgroup parent and uid range; uids are spread so that two test runs rarely meet. */
@@ -57,6 +66,7 @@ public final class TestingRuntime implements AutoCloseable {
         CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), cgroupParent);
         cgroups.existing().forEach(name -> cgroups.open(name).remove());
         cgroups.removeParent();
+        dev.sandpool.sandbox.Mounts.unmountBelow(dataDir);
         dev.sandpool.sandbox.Trees.deleteRecursively(dataDir);
     }
 }

@@ -224,7 +224,8 @@ class Session {
       this.output.current = null;
     }
     return { op: 'result', status: outcome.status, stdout: capture.stdout.text(),
-      stderr: capture.stderr.text(outcome.error), result: outcome.result, timedOut: outcome.timedOut };
+      stderr: capture.stderr.text(capped(outcome.error, cap)), result: cappedResult(outcome.result, cap),
+      timedOut: outcome.timedOut };
   }
 
   /** The cell's completion value; a promise (an async IIFE) is awaited within the same timeout. */
@@ -273,6 +274,16 @@ function formatError(error) {
 }
 
 /** The last expression's value as Azure reports it: JSON when it is JSON, else util.inspect. */
+/** The server refuses an answer much larger than the output cap; a huge value says so instead. */
+function cappedResult(result, cap) {
+  const size = Buffer.byteLength(JSON.stringify(result ?? null), 'utf8');
+  return size > cap ? `[result truncated: its JSON is ${size} bytes, more than ${cap}]` : result;
+}
+
+function capped(text, cap) {
+  return text.length > cap ? text.slice(0, cap) + `\n[output truncated: more than ${cap} bytes]\n` : text;
+}
+
 function toJsonValue(value) {
   if (value === undefined || value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);

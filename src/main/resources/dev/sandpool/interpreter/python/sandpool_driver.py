@@ -17,6 +17,7 @@ import signal
 import socket
 import struct
 import sys
+import threading
 import traceback
 import types
 import warnings
@@ -73,7 +74,13 @@ def read_exactly(conn, n):
 
 
 def write_frame(conn, message):
-    body = json.dumps(message, ensure_ascii=False, allow_nan=False).encode("utf-8", "surrogatepass")
+    text = json.dumps(message, ensure_ascii=False, allow_nan=False)
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # lone surrogates (bytes decoded with surrogateescape, halves of a pair) are not UTF-8:
+        # pairs are joined, the rest become U+FFFD
+        body = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
     conn.sendall(struct.pack(">I", len(body)) + body)
 
 
@@ -235,8 +242,8 @@ class Driver:
         if state["fired"]:
             outcome = {"status": "Failure", "result": None,
                        "error": "TimeoutError: execution timed out after %g seconds and was interrupted\n" % timeout}
-        return {"op": "result", "status": outcome["status"], "result": outcome["result"],
-                "stdout": capture.text("stdout"), "stderr": capture.text("stderr", outcome["error"]),
+        return {"op": "result", "status": outcome["status"], "result": capped_result(outcome["result"], cap),
+                "stdout": capture.text("stdout"), "stderr": capture.text("stderr", capped(outcome["error"], cap)),
                 "timedOut": state["fired"]}
 
     def run_cell(self, code):
@@ -297,56 +304,104 @@ def run_shell(request):
     cap = int(request.get("maxOutput", 1 << 20))
     argv = request.get("argv") or ["/bin/bash", "-c", request.get("command", "")]
     stdin = request.get("stdin")
+    timeout = float(request.get("timeout", 60))
     timed_out = False
-    with tempfile_pair() as (out, err):
+    try:
+        process = subprocess.Popen(argv, cwd="/mnt/data", stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as error:
+        return {"op": "result", "exitCode": 127, "stdout": "", "stderr": "%s\n" % error, "timedOut": False}
+    out, err = CappedPipe(process.stdout, cap), CappedPipe(process.stderr, cap)
+    if stdin is not None:
+        threading.Thread(target=feed, args=(process.stdin, stdin.encode("utf-8")), daemon=True).start()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
         try:
-            process = subprocess.Popen(argv, cwd="/mnt/data", stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                                       stdout=out, stderr=err, start_new_session=True)
-        except OSError as error:
-            return {"op": "result", "exitCode": 127, "stdout": "", "stderr": "%s\n" % error, "timedOut": False}
-        try:
-            process.communicate(stdin.encode("utf-8") if stdin is not None else None,
-                                timeout=float(request.get("timeout", 60)))
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            process.wait()
-        code = process.returncode
-        stdout, stderr = read_capped(out, cap), read_capped(err, cap)
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        process.wait()
+    code = process.returncode
+    stdout, stderr = out.text(), err.text()
     if timed_out:
-        stderr += "TimeoutError: command timed out after %g seconds and was killed\n" % float(request.get("timeout", 60))
+        stderr += "TimeoutError: command timed out after %g seconds and was killed\n" % timeout
         code = 124
     return {"op": "result", "exitCode": code, "stdout": stdout, "stderr": stderr, "timedOut": timed_out}
 
 
-class tempfile_pair:
-    def __enter__(self):
-        import tempfile
-        self.files = (tempfile.TemporaryFile(dir=CAPTURE_DIR), tempfile.TemporaryFile(dir=CAPTURE_DIR))
-        return self.files
-
-    def __exit__(self, *exc):
-        for f in self.files:
-            f.close()
-        return False
+def feed(pipe, data):
+    try:
+        pipe.write(data)
+        pipe.close()
+    except OSError:
+        pass  # the command did not read it all
 
 
-def read_capped(f, cap):
-    size = f.seek(0, 2)
-    f.seek(0)
-    text = f.read(cap).decode("utf-8", "replace")
-    if size > cap:
-        text += "\n[output truncated: more than %d bytes]\n" % cap
-    return text
+class CappedPipe:
+    """Reads a command's stdout or stderr as it comes, keeping the first cap bytes: a flood costs
+    neither memory nor /tmp. A process the command left running may hold the pipe after the
+    command ends; a daemon thread goes on reading (and dropping) what it writes, so that it never
+    blocks or dies of SIGPIPE."""
+
+    def __init__(self, pipe, cap):
+        self.pipe = pipe
+        self.cap = cap
+        self.kept = bytearray()
+        self.total = 0
+        self.lock = threading.Lock()
+        self.frozen = False
+        self.reader = threading.Thread(target=self.read, daemon=True)
+        self.reader.start()
+
+    def read(self):
+        try:
+            while True:
+                chunk = os.read(self.pipe.fileno(), 1 << 16)
+                if not chunk:
+                    break
+                with self.lock:
+                    if not self.frozen:
+                        self.kept += chunk[:max(0, self.cap - len(self.kept))]
+                        self.total += len(chunk)
+        finally:
+            self.pipe.close()
+
+    def text(self):
+        # what the command wrote before it ended is in the pipe already; EOF comes unless a
+        # process it left behind holds the pipe
+        self.reader.join(0.5)
+        with self.lock:
+            self.frozen = True
+            data, total = bytes(self.kept), self.total
+        text = data.decode("utf-8", "replace")
+        if total > self.cap:
+            text += "\n[output truncated: more than %d bytes]\n" % self.cap
+        return text
 
 
 def png_of(figure):
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def capped_result(result, cap):
+    """The server refuses an answer much larger than the output cap; a huge value says so instead.
+    A figure is let through: the server allows room for one."""
+    if isinstance(result, dict) and result.get("type") == "image":
+        return result
+    size = len(json.dumps(result, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    if size > cap:
+        return "[result truncated: its JSON is %d bytes, more than %d]" % (size, cap)
+    return result
+
+
+def capped(text, cap):
+    if len(text) > cap:
+        return text[:cap] + "\n[output truncated: more than %d bytes]\n" % cap
+    return text
 
 
 def to_json_value(value):
