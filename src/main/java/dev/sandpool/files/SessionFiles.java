@@ -128,13 +128,15 @@ public final class SessionFiles {
             Path temp = parent.child(".sandpool-upload-" + UUID.randomUUID());
             try {
                 long written;
-                try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, NOFOLLOW)) {
-                    written = copyAtMost(content, out, room);
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temp,
+                        java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW))) {
+                    written = copyAtMost(content, java.nio.channels.Channels.newOutputStream(channel), room);
+                    durable(channel, path);
                 } catch (IOException e) {
                     // the session's volume is the quota's size: session code filled it, or a replaced
                     // file and its successor do not fit side by side
-                    if (String.valueOf(e.getMessage()).contains("No space left on device")) {
+                    if (!(e instanceof InsufficientStorageException)
+                            && String.valueOf(e.getMessage()).contains("No space left on device")) {
                         throw new QuotaExceededException(quotaBytes);
                     }
                     throw e;
@@ -155,6 +157,22 @@ public final class SessionFiles {
                 Files.deleteIfExists(temp);
             }
             return entry(parent, path).orElseThrow(() -> new NoSuchFileException(path.relative()));
+        }
+    }
+
+    /**
+     * Forces the upload to disk before it is renamed into place. The session's volume is a sparse
+     * image on the server's disk: with that disk full, writes into the volume still succeed (into
+     * memory) and fail only when written back, so without this a full disk would take the file
+     * after the client was told it was stored. (A full volume refuses the write itself: an error
+     * here is the server's disk.)
+     */
+    private static void durable(java.nio.channels.FileChannel channel, SessionPath path) throws IOException {
+        try {
+            channel.force(true);
+        } catch (IOException e) {
+            throw new InsufficientStorageException("the server's disk is full or failing: could not store " + path.absolute()
+                    + " (" + e.getMessage() + "); nothing was stored", e);
         }
     }
 

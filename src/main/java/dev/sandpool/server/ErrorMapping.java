@@ -25,6 +25,11 @@ final class ErrorMapping {
                 .error(PoolFullException.class, (req, res, e) ->
                         Responses.error(res, Status.NOT_FOUND_404, "SessionPoolFull", e.getMessage()))
                 .error(SessionStartException.class, (req, res, e) -> {
+                    if (e.getMessage() != null && e.getMessage().contains("No space left on device")) {
+                        // the new session's disk could not be made: the server's disk is full
+                        insufficientStorage(res, new java.io.IOException("the server's disk is full: " + e.getMessage(), e));
+                        return;
+                    }
                     LOG.error("session start failed", e);
                     Responses.error(res, Status.SERVICE_UNAVAILABLE_503, "SessionStartFailed", e.getMessage());
                 })
