@@ -36,8 +36,14 @@ public final class TestingServer implements AutoCloseable {
 
     public static TestingServer start(ExecutionConfig execution, dev.sandpool.config.FilesConfig files, PoolConfig... pools)
             throws IOException {
+        return start(dev.sandpool.config.ConnectionTimeouts.defaults(), execution, files, pools);
+    }
+
+    /** With short connection timeouts, for slow-client tests. */
+    public static TestingServer start(dev.sandpool.config.ConnectionTimeouts timeouts, ExecutionConfig execution,
+                                      dev.sandpool.config.FilesConfig files, PoolConfig... pools) throws IOException {
         Path dataDir = TestingRuntime.newDataDir();
-        SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, dataDir),
+        SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, dataDir, null, timeouts),
                 new AuthConfig(AuthMode.API_KEY), TestingRuntime.sandboxConfig(), execution, files, List.of(pools));
         return new TestingServer(SandpoolServer.start(config), dataDir);
     }
