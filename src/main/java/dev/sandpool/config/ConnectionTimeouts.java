@@ -8,12 +8,14 @@ import java.util.Objects;
  * client dribbling bytes cannot hold a connection forever. Values are ISO-8601 durations
  * ({@code PT30S}) or seconds.
  *
- * @param idle    a connection with no request in progress (waiting for, or receiving, a request line)
+ * @param idle    a connection with no request in progress (waiting for, or receiving, a request line), or a
+ *                proxied WebSocket tunnel that carries nothing
  * @param header  from the end of the request line to the end of the header block
  * @param bodyRead the longest pause while the server waits for more of a request body
  */
 public record ConnectionTimeouts(Duration idle, Duration header, Duration bodyRead) {
-    public static final Duration DEFAULT_IDLE = Duration.ofSeconds(60);
+    /** Helidon's own default: it also ends WebSocket tunnels that carry nothing for this long. */
+    public static final Duration DEFAULT_IDLE = Duration.ofMinutes(5);
     public static final Duration DEFAULT_HEADER = Duration.ofSeconds(30);
     public static final Duration DEFAULT_BODY_READ = Duration.ofSeconds(60);
 

@@ -12,7 +12,7 @@ class ConnectionTimeoutsTest {
     @Test
     void defaults() {
         ConnectionTimeouts timeouts = ConfigLoader.parse("server:\n  port: 9000\n").validated().server().timeouts();
-        assertThat(timeouts).isEqualTo(new ConnectionTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(30),
+        assertThat(timeouts).isEqualTo(new ConnectionTimeouts(Duration.ofMinutes(5), Duration.ofSeconds(30),
                 Duration.ofSeconds(60)));
         assertThat(ServerConfig.defaults().timeouts()).isEqualTo(timeouts);
     }
