@@ -10,7 +10,8 @@ import io.helidon.webserver.http.DirectHandlers;
 /**
  * Azure's error shape for the requests Helidon rejects before routing (a broken request line,
  * header block or framing, an oversized header block), so that every client sees one error format.
- * Helidon's message is kept: it says what was wrong and never holds a header value.
+ * The message is what Helidon passes (the status's reason phrase unless Helidon marks its own text
+ * safe to show).
  */
 final class ProtocolErrors implements DirectHandler {
     private ProtocolErrors() {}

@@ -43,10 +43,6 @@ final class HostileServer implements AutoCloseable {
         assertThat(up.status()).as(up.body()).isEqualTo(200);
     }
 
-    static HostileServer start() throws IOException {
-        return start(ConnectionTimeouts.defaults());
-    }
-
     static HostileServer start(ConnectionTimeouts timeouts) throws IOException {
         return new HostileServer(TestingServer.start(timeouts, ExecutionConfig.defaults(),
                 new FilesConfig(DataSize.parse("4Mi"), DataSize.parse("16Mi")), TestingServer.pool(POOL, 20, 1, 300)));
