@@ -72,7 +72,7 @@ final class CustomContainerTemplate {
         JsonNode port = template.path("ingress").path("targetPort");
         return new CustomContainerConfig(c.path("image").isString() ? c.get("image").asString() : null,
                 strings(c.path("command"), where + ".containers[0].command"), strings(c.path("args"), where + ".containers[0].args"),
-                env, secretEnv, port.isIntegralNumber() ? port.asInt() : null, server, username, passwordFile, null,
+                env, secretEnv, port.isIntegralNumber() && port.canConvertToInt() ? port.asInt() : null, server, username, passwordFile, null,
                 lifecycle, maxAlive, probes);
     }
 

@@ -137,8 +137,12 @@ public final class PoolResource {
         DataSize memory = base.memory();
         if (own.has("memory")) {
             try {
-                memory = own.get("memory").isNumber() ? DataSize.ofBytes(own.get("memory").asLong())
-                        : DataSize.parse(own.get("memory").asString(""));
+                JsonNode value = own.get("memory");
+                if (value.isNumber() && !(value.isIntegralNumber() && value.canConvertToLong())) {
+                    throw new InvalidRequestException("properties.sandpoolConfiguration.memory must be a whole number "
+                            + "of bytes or a size such as 2Gi");
+                }
+                memory = value.isNumber() ? DataSize.ofBytes(value.asLong()) : DataSize.parse(value.asString(""));
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException("properties.sandpoolConfiguration.memory: " + e.getMessage());
             }

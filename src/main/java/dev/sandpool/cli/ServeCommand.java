@@ -56,7 +56,7 @@ final class ServeCommand implements Callable<Integer> {
         SandpoolConfig cfg = config == null ? SandpoolConfig.defaults() : ConfigLoader.parse(readConfig());
         ServerConfig s = cfg.server();
         return cfg.withServer(new ServerConfig(s.host(), port != null ? port : s.port(),
-                dataDir != null ? dataDir : s.dataDir(), s.tls()));
+                dataDir != null ? dataDir : s.dataDir(), s.tls(), s.timeouts()));
     }
 
     private String readConfig() {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /** Where the server listens, over what, and where it keeps its state. */
-public record ServerConfig(String host, Integer port, Path dataDir, TlsConfig tls) {
+public record ServerConfig(String host, Integer port, Path dataDir, TlsConfig tls, ConnectionTimeouts timeouts) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/sandpool");
@@ -14,19 +14,28 @@ public record ServerConfig(String host, Integer port, Path dataDir, TlsConfig tl
         port = Objects.requireNonNullElse(port, DEFAULT_PORT);
         dataDir = Objects.requireNonNullElse(dataDir, DEFAULT_DATA_DIR).toAbsolutePath().normalize();
         tls = Objects.requireNonNullElse(tls, TlsConfig.disabled());
+        timeouts = Objects.requireNonNullElse(timeouts, ConnectionTimeouts.defaults());
+    }
+
+    public ServerConfig(String host, Integer port, Path dataDir, TlsConfig tls) {
+        this(host, port, dataDir, tls, null);
     }
 
     /** Plain HTTP. */
     public ServerConfig(String host, Integer port, Path dataDir) {
-        this(host, port, dataDir, null);
+        this(host, port, dataDir, null, null);
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig(null, null, null, null);
+        return new ServerConfig(null, null, null, null, null);
     }
 
     public ServerConfig withTls(TlsConfig newTls) {
-        return new ServerConfig(host, port, dataDir, newTls);
+        return new ServerConfig(host, port, dataDir, newTls, timeouts);
+    }
+
+    public ServerConfig withTimeouts(ConnectionTimeouts newTimeouts) {
+        return new ServerConfig(host, port, dataDir, tls, newTimeouts);
     }
 
     public boolean isLoopback() {
@@ -38,5 +47,6 @@ public record ServerConfig(String host, Integer port, Path dataDir, TlsConfig tl
             v.fail("server.port", "must be between 0 and 65535 (got " + port + ")");
         }
         tls.validate(v);
+        timeouts.validate(v);
     }
 }

@@ -52,6 +52,9 @@ final class PoolRequests {
     }
 
     static JsonNode jsonBody(ServerRequest req) {
+        if (req.headers().contentLength().orElse(0L) > MAX_JSON_BODY) {
+            throw tooLarge();
+        }
         byte[] body;
         try (InputStream in = req.content().inputStream()) {
             body = in.readNBytes(MAX_JSON_BODY + 1);
@@ -59,8 +62,7 @@ final class PoolRequests {
             throw new ApiException(Status.BAD_REQUEST_400, "InvalidRequestBody", "the request body could not be read");
         }
         if (body.length > MAX_JSON_BODY) {
-            throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, "RequestBodyTooLarge",
-                    "the JSON body exceeds " + (MAX_JSON_BODY >> 20) + " MiB");
+            throw tooLarge();
         }
         if (body.length == 0) {
             throw new ApiException(Status.BAD_REQUEST_400, "InvalidRequestBody", "the request body is empty; JSON expected");
@@ -75,5 +77,10 @@ final class PoolRequests {
             throw new ApiException(Status.BAD_REQUEST_400, "InvalidRequestBody",
                     "the request body is not valid JSON: " + e.getOriginalMessage());
         }
+    }
+
+    private static ApiException tooLarge() {
+        return new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, "RequestBodyTooLarge",
+                "the JSON body exceeds " + (MAX_JSON_BODY >> 20) + " MiB");
     }
 }

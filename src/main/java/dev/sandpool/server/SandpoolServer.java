@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SandpoolServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SandpoolServer.class);
+    static final int MAX_REQUEST_LINE = 16 * 1024;
     private final SandpoolConfig config;
     private final SandboxRuntime runtime;
     private final Database database;
@@ -52,11 +53,13 @@ public final class SandpoolServer implements AutoCloseable {
     private final Optional<SecretFile.Loaded> identitySecret;
     private final WebServer web;
     private final Draining draining;
+    private final SlowClients slowClients;
 
     private SandpoolServer(SandpoolConfig config, SandboxRuntime runtime, Database database, PoolManager pools,
                            Optional<ApiKeyFile.Loaded> apiKey, Optional<SecretFile.Loaded> identitySecret, WebServer web,
-                           Draining draining) {
+                           Draining draining, SlowClients slowClients) {
         this.draining = draining;
+        this.slowClients = slowClients;
         this.config = config;
         this.runtime = runtime;
         this.database = database;
@@ -109,21 +112,31 @@ public final class SandpoolServer implements AutoCloseable {
             Optional<TokenService> tokens = identitySecret.map(s -> new TokenService(s.value(),
                     auth.identityToken().orElseThrow()));
             Draining draining = new Draining();
-            WebServer web = WebServer.builder()
+            SlowClients slowClients = new SlowClients(config.server().timeouts());
+            var builder = WebServer.builder()
                     .host(config.server().host())
                     .port(config.server().port())
                     .tls(TlsSetup.forServer(config.server()))
                     // lets WebSocket upgrades reach a custom container's server
-                    .addConnectionSelector(dev.sandpool.proxy.UpgradePassThrough.http1Selector())
-                    .shutdownHook(false)
+                    .addConnectionSelector(dev.sandpool.proxy.UpgradePassThrough.http1Selector(
+                            io.helidon.webserver.http1.Http1Config.builder()
+                                    // room for the longest legal file path (4096 characters), percent-encoded
+                                    .maxPrologueLength(MAX_REQUEST_LINE)
+                                    .addReceiveListener(slowClients.headerDeadline()).build()))
+                    .directHandlers(ProtocolErrors.handlers())
+                    .shutdownHook(false);
+            slowClients.idleTimeout(builder);
+            WebServer web = builder
                     .routing(r -> {
                         r.addFilter(draining);
+                        r.addFilter(slowClients.guardedBodies());
                         tokens.ifPresent(r::register);
                         routing(r, manager, management, auth.authenticator(), config, observability);
                     })
                     .build()
                     .start();
-            return new SandpoolServer(config, runtime, database, manager, apiKey, identitySecret, web, draining);
+            return new SandpoolServer(config, runtime, database, manager, apiKey, identitySecret, web, draining,
+                    slowClients);
         } catch (RuntimeException e) {
             manager.close();
             database.close();
@@ -222,6 +235,7 @@ public final class SandpoolServer implements AutoCloseable {
             LOG.warn("stopping with requests still in flight");
         }
         web.stop();
+        slowClients.close();
         pools.detach();
         database.close();
         runtime.close();
@@ -231,6 +245,7 @@ public final class SandpoolServer implements AutoCloseable {
     @Override
     public void close() {
         web.stop();
+        slowClients.close();
         pools.close();
         database.close();
         // a sandbox still starting when its pool closed is in no cgroup yet: the uid sweep finds it

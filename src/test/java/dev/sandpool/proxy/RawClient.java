@@ -11,41 +11,45 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A client on a plain socket, for requests the JDK client will not send (hop-by-hop fields, Expect by hand). */
-final class RawClient implements AutoCloseable {
-    final Socket socket;
-    final InputStream in;
-    final OutputStream out;
+/** A client on a plain socket, for requests the JDK client will not send (hop-by-hop fields, Expect by hand, broken framing). */
+public final class RawClient implements AutoCloseable {
+    public final Socket socket;
+    public final InputStream in;
+    public final OutputStream out;
 
-    record Response(int status, List<String[]> headers, byte[] body) {
-        List<String> all(String name) {
+    public record Response(int status, List<String[]> headers, byte[] body) {
+        public List<String> all(String name) {
             return headers.stream().filter(h -> h[0].equalsIgnoreCase(name)).map(h -> h[1]).toList();
         }
 
-        String header(String name) {
+        public String header(String name) {
             List<String> all = all(name);
             return all.isEmpty() ? null : String.join(", ", all);
         }
 
-        String text() {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
 
-    RawClient(int port) throws IOException {
+    public RawClient(int port) throws IOException {
         socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setSoTimeout(20_000);
         in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 
-    void send(String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+    public void send(String text) throws IOException {
+        send(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    public void send(byte[] bytes) throws IOException {
+        out.write(bytes);
         out.flush();
     }
 
     /** A status line and headers only (an interim 100, say). */
-    Response readHead() throws IOException {
+    public Response readHead() throws IOException {
         String statusLine = RawBackend.line(in);
         if (statusLine == null) {
             throw new java.io.EOFException("connection closed");
@@ -60,7 +64,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** A whole response: by Content-Length, chunked, or nothing. */
-    Response readResponse() throws IOException {
+    public Response readResponse() throws IOException {
         Response head = readHead();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if ("chunked".equalsIgnoreCase(head.header("Transfer-Encoding"))) {

@@ -39,21 +39,30 @@ public final class TestingServer implements AutoCloseable {
         return start(TestingRuntime.newDataDir(), execution, files, pools);
     }
 
+    /** With short connection timeouts, for slow-client tests. */
+    public static TestingServer start(dev.sandpool.config.ConnectionTimeouts timeouts, ExecutionConfig execution,
+                                      dev.sandpool.config.FilesConfig files, PoolConfig... pools) throws IOException {
+        return start(TestingRuntime.newDataDir(), TestingRuntime.sandboxConfig(), timeouts, execution, files, pools);
+    }
+
     /** A server on a data directory the test prepared (on a small filesystem, say); {@link #close()} deletes it. */
     public static TestingServer start(Path dataDir, ExecutionConfig execution, dev.sandpool.config.FilesConfig files,
                                       PoolConfig... pools) throws IOException {
-        return start(dataDir, TestingRuntime.sandboxConfig(), execution, files, pools);
+        return start(dataDir, TestingRuntime.sandboxConfig(), dev.sandpool.config.ConnectionTimeouts.defaults(), execution,
+                files, pools);
     }
 
     /** A server with a cgroup parent and uid range the test chose (to prepare the parent first, say). */
     public static TestingServer start(Path dataDir, dev.sandpool.config.SandboxConfig sandbox, PoolConfig... pools)
             throws IOException {
-        return start(dataDir, sandbox, ExecutionConfig.defaults(), dev.sandpool.config.FilesConfig.defaults(), pools);
+        return start(dataDir, sandbox, dev.sandpool.config.ConnectionTimeouts.defaults(), ExecutionConfig.defaults(),
+                dev.sandpool.config.FilesConfig.defaults(), pools);
     }
 
-    private static TestingServer start(Path dataDir, dev.sandpool.config.SandboxConfig sandbox, ExecutionConfig execution,
+    private static TestingServer start(Path dataDir, dev.sandpool.config.SandboxConfig sandbox,
+                                       dev.sandpool.config.ConnectionTimeouts timeouts, ExecutionConfig execution,
                                        dev.sandpool.config.FilesConfig files, PoolConfig... pools) throws IOException {
-        SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, dataDir),
+        SandpoolConfig config = new SandpoolConfig(new ServerConfig("127.0.0.1", 0, dataDir, null, timeouts),
                 new AuthConfig(AuthMode.API_KEY), sandbox, execution, files, List.of(pools));
         return new TestingServer(SandpoolServer.start(config), dataDir);
     }
