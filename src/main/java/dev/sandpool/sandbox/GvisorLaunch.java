@@ -17,7 +17,9 @@ import java.util.List;
  * sandbox through its cgroup. runsc writes to a pipe, not to a file: cat appends to the console.
  */
 final class GvisorLaunch {
-    private static final String SHELL = "read go || exit 1; \"$@\" </dev/null 2>&1 | cat";
+    /** runsc's output goes through cat; the shell exits with runsc's status, not cat's (dash has no pipefail). */
+    private static final String SHELL = "read go || exit 1; exec 3>&1; "
+            + "status=$({ { \"$@\" </dev/null 2>&1 3>&- 4>&-; echo $? >&4; } | cat >&3; } 4>&1); exit \"$status\"";
 
     private GvisorLaunch() {}
 
