@@ -137,6 +137,13 @@ class ManagementApiTest {
         assertThat(bad.header("x-ms-error-code")).isNotBlank();
         assertThat(bad.json().path("error").path("message").asString())
                 .contains("properties.sandpoolConfiguration.isolation must be namespaces or gvisor");
+        var container = client.send("PUT", "/management/pools/boxed", """
+                {"properties": {"containerType": "CustomContainer", "sandpoolConfiguration": {"isolation": "gvisor"},
+                  "customContainerTemplate": {"containers": [{"image": "registry.example/app:1", "name": "main"}],
+                    "ingress": {"targetPort": 8080}}}}""");
+        assertThat(container.status()).isEqualTo(400);
+        assertThat(container.json().path("error").path("message").asString())
+                .contains("properties.sandpoolConfiguration.isolation: gvisor is for PythonLTS, NodeLTS and Shell pools");
         server.close();
         startServer();
         assertThat(client.send("GET", "/management/pools/hardened", null).json().path("properties")
