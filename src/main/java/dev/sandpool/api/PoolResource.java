@@ -3,6 +3,7 @@ package dev.sandpool.api;
 import dev.sandpool.config.ContainerType;
 import dev.sandpool.config.CustomContainerConfig;
 import dev.sandpool.config.DataSize;
+import dev.sandpool.config.Isolation;
 import dev.sandpool.config.NetworkStatus;
 import dev.sandpool.config.PoolConfig;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ public final class PoolResource {
             Map.entry("memory", "properties.sandpoolConfiguration.memory"),
             Map.entry("preload", "properties.sandpoolConfiguration.preload"),
             Map.entry("egressAllowList", "properties.sandpoolConfiguration.egressAllowList"),
+            Map.entry("isolation", "properties.sandpoolConfiguration.isolation"),
             Map.entry("container.image", "properties.customContainerTemplate.containers[0].image"),
             Map.entry("container.targetPort", "properties.customContainerTemplate.ingress.targetPort"),
             Map.entry("container.maxAlivePeriodInSeconds",
@@ -167,7 +169,13 @@ public final class PoolResource {
                 allowList.add(entry.asString(""));
             }
         }
-        PoolConfig pool = new PoolConfig(name, type, max, ready, cooldown, network, cpu, memory, preload, container, allowList);
+        Isolation isolation = base.isolation();
+        if (own.has("isolation")) {
+            isolation = Isolation.parse(own.get("isolation").asString("")).orElseThrow(() -> new InvalidRequestException(
+                    "properties.sandpoolConfiguration.isolation must be namespaces or gvisor"));
+        }
+        PoolConfig pool = new PoolConfig(name, type, max, ready, cooldown, network, cpu, memory, preload, container, allowList,
+                isolation);
         List<String> problems = pool.problems().stream().map(PoolResource::toResourcePath).toList();
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(String.join("; ", problems));
@@ -204,6 +212,7 @@ public final class PoolResource {
         Map<String, Object> own = ordered("cpu", pool.cpu(), "memory", pool.memory().toString());
         own.put("preload", pool.preload());
         own.put("egressAllowList", pool.egressAllowList());
+        own.put("isolation", pool.isolation().key());
         own.put("source", status.source());
         properties.put("sandpoolConfiguration", own);
         Map<String, Object> counts = new LinkedHashMap<>();

@@ -38,6 +38,10 @@ final class PoolFlags {
             description = "Python or Node modules each ready session loads in advance (Sandpool's own setting)")
     List<String> preload;
 
+    @Option(names = "--isolation", paramLabel = "MODE",
+            description = "namespaces (bubblewrap, default) or gvisor (Sandpool's own setting; not for custom containers)")
+    String isolation;
+
     // Custom containers: shaped as Azure's customContainerTemplate. The server does not run them yet
     // and answers 400; sending the real shape keeps the CLI right for when it does.
     @Option(names = "--image", paramLabel = "IMAGE", description = "custom container image")
@@ -115,6 +119,11 @@ final class PoolFlags {
                 ArrayNode modules = own.putArray("preload");
                 preload.forEach(modules::add);
             }
+        }
+        if (isolation != null) {
+            // sent for custom containers too: the server's 400 says why they cannot have it
+            (p.get("sandpoolConfiguration") instanceof ObjectNode own ? own : p.putObject("sandpoolConfiguration"))
+                    .put("isolation", isolation);
         }
         return body;
     }

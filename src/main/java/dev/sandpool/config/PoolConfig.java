@@ -19,7 +19,8 @@ public record PoolConfig(
         DataSize memory,
         List<String> preload,
         CustomContainerConfig container,
-        List<String> egressAllowList) {
+        List<String> egressAllowList,
+        Isolation isolation) {
 
     public static final int DEFAULT_MAX_SESSIONS = 10;
     public static final int DEFAULT_READY_SESSIONS = 5;
@@ -42,6 +43,15 @@ public record PoolConfig(
         memory = Objects.requireNonNullElse(memory, DEFAULT_MEMORY);
         preload = List.copyOf(Objects.requireNonNullElse(preload, List.of()));
         egressAllowList = List.copyOf(Objects.requireNonNullElse(egressAllowList, List.of()));
+        isolation = Objects.requireNonNullElse(isolation, Isolation.NAMESPACES);
+    }
+
+    public PoolConfig(String name, ContainerType containerType, Integer maxConcurrentSessions,
+                      Integer readySessionInstances, Integer cooldownPeriodInSeconds, NetworkStatus networkStatus,
+                      Double cpu, DataSize memory, List<String> preload, CustomContainerConfig container,
+                      List<String> egressAllowList) {
+        this(name, containerType, maxConcurrentSessions, readySessionInstances, cooldownPeriodInSeconds, networkStatus,
+                cpu, memory, preload, container, egressAllowList, null);
     }
 
     public PoolConfig(String name, ContainerType containerType, Integer maxConcurrentSessions,
@@ -59,13 +69,13 @@ public record PoolConfig(
     }
 
     public static PoolConfig named(String name) {
-        return new PoolConfig(name, null, null, null, null, null, null, null, null, null, null);
+        return new PoolConfig(name, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same pool with what PoolResource cannot carry yet (the container) kept from {@code base}. */
     public PoolConfig withContainer(CustomContainerConfig newContainer) {
         return new PoolConfig(name, containerType, maxConcurrentSessions, readySessionInstances, cooldownPeriodInSeconds,
-                networkStatus, cpu, memory, preload, newContainer, egressAllowList);
+                networkStatus, cpu, memory, preload, newContainer, egressAllowList, isolation);
     }
 
     /** Every problem with this pool, each as "key: message" with the key relative to the pool. */
@@ -89,6 +99,10 @@ public record PoolConfig(
             }
         } else if (container != null) {
             v.fail(where + ".container", "is only for CustomContainer pools");
+        }
+        if (isolation == Isolation.GVISOR && containerType == ContainerType.CustomContainer) {
+            v.fail(where + ".isolation", "gvisor is for PythonLTS, NodeLTS and Shell pools; "
+                    + "CustomContainer pools run with namespaces isolation");
         }
         if (maxConcurrentSessions < 1 || maxConcurrentSessions > 10_000) {
             v.fail(where + ".maxConcurrentSessions", "must be between 1 and 10000 (got " + maxConcurrentSessions + ")");

@@ -71,7 +71,8 @@ public final class PoolFactory {
             case Shell -> InterpreterLauncher.python(drivers.python(), List.of());
             default -> InterpreterLauncher.python(drivers.python(), pool.preload());
         };
-        InterpreterLauncher launcher = sandboxLimits -> language.spec(sandboxLimits).withEgress(egress(pool));
+        InterpreterLauncher launcher = sandboxLimits -> language.spec(sandboxLimits).withEgress(egress(pool))
+                .withIsolation(pool.isolation());
         return Interpreter.start(runtime, launcher, limits, Duration.ofSeconds(server.execution().interruptGraceInSeconds()));
     }
 
@@ -101,7 +102,8 @@ public final class PoolFactory {
         }
         var spec = new dev.sandpool.sandbox.SandboxSpec(image.command(container.command(), container.args()), env, limits,
                 java.util.Map.of(), java.util.Optional.of(new dev.sandpool.sandbox.SandboxSpec.ContainerRoot(image.rootfs(),
-                        image.workingDir(), image.uid().orElse(0), image.gid().orElse(0))), egress);
+                        image.workingDir(), image.uid().orElse(0), image.gid().orElse(0))), egress,
+                dev.sandpool.config.Isolation.NAMESPACES);
         var sandbox = runtime.start(spec);
         var startup = container.probe(dev.sandpool.config.ProbeConfig.Type.Startup);
         return startup.isPresent()

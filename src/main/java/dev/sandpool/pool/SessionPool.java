@@ -204,6 +204,7 @@ public final class SessionPool implements AutoCloseable {
                     || !previous.preload().equals(updated.preload())
                     || !java.util.Objects.equals(previous.container(), updated.container())
                     || previous.networkStatus() != updated.networkStatus()
+                    || previous.isolation() != updated.isolation()
                     || !previous.egressAllowList().equals(updated.egressAllowList());
             int target = readyTarget();
             Interpreter interpreter;

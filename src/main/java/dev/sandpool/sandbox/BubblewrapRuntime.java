@@ -2,7 +2,6 @@ package dev.sandpool.sandbox;
 
 import dev.sandpool.config.SandboxConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,9 +10,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Starts sandboxes with bubblewrap, each as its own unprivileged host uid, in fresh user, pid, ipc,
@@ -27,17 +23,20 @@ import org.slf4j.LoggerFactory;
  * volume too, mounted on {@code layer/}.
  */
 public final class BubblewrapRuntime implements SandboxRuntime {
-    private static final Logger LOG = LoggerFactory.getLogger(BubblewrapRuntime.class);
     static final int INSIDE_UID = 1000;
+    /** Host files a built-in sandbox sees read-only at the same path, when the host has them. */
+    static final List<String> HOST_ETC = List.of("/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime", "/etc/ssl",
+            "/etc/mime.types", "/etc/matplotlibrc");
+    /** The environment of a built-in sandbox, before the spec's own. */
+    static final java.util.Map<String, String> BUILT_IN_ENV = builtInEnv();
 
     private final Path sessionsDir;
     private final Path etcDir;
     private final Path seccompFile;
     private final SandboxConfig config;
-    private final CgroupDriver cgroups;
     private final UidAllocator uids;
     private final NamespaceDialer dialer = new NamespaceDialer(4);
-    private final long diskQuotaBytes;
+    private final SandboxSlots slots;
 
     public BubblewrapRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups) throws IOException {
         this(dataDir, config, cgroups, dev.sandpool.config.FilesConfig.DEFAULT_QUOTA.bytes());
@@ -46,25 +45,42 @@ public final class BubblewrapRuntime implements SandboxRuntime {
     /** {@code diskQuotaBytes} is what each sandbox may write to disk: its /mnt/data or its container layer. */
     public BubblewrapRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups, long diskQuotaBytes)
             throws IOException {
+        this(dataDir, config, cgroups, new UidAllocator(config.uidBase(), config.uidCount()), diskQuotaBytes);
+    }
+
+    /** A runtime sharing its uid range with another (gVisor's), so no two sandboxes get the same uid. */
+    BubblewrapRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups, UidAllocator uids, long diskQuotaBytes)
+            throws IOException {
         DataVolume.checkTools();
-        this.diskQuotaBytes = diskQuotaBytes;
         this.config = config;
-        this.cgroups = cgroups;
-        this.uids = new UidAllocator(config.uidBase(), config.uidCount());
+        this.uids = uids;
         this.sessionsDir = dataDir.resolve("sessions");
         Path runtimeDir = dataDir.resolve("runtime");
         this.etcDir = runtimeDir.resolve("etc");
         this.seccompFile = runtimeDir.resolve("seccomp.bpf");
         traversable(dataDir);
-        traversable(sessionsDir);
+        this.slots = new SandboxSlots(sessionsDir, cgroups, uids, dialer, diskQuotaBytes);
         traversable(runtimeDir);
         traversable(etcDir);
         writeEtc();
         SeccompFilter.writeTo(seccompFile);
     }
 
+    private static java.util.Map<String, String> builtInEnv() {
+        var env = new java.util.LinkedHashMap<String, String>();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", Sandbox.DATA_DIR_INSIDE);
+        env.put("USER", "user");
+        env.put("LANG", "C.UTF-8");
+        env.put("TMPDIR", "/tmp");
+        // caches of libraries (fontconfig, pip...) must not show up among the user's files
+        env.put("XDG_CACHE_HOME", "/tmp/.cache");
+        env.put("XDG_CONFIG_HOME", "/tmp/.config");
+        return java.util.Collections.unmodifiableMap(env);
+    }
+
     /** Session uids must pass through these to reach their own directories; they may not list them. */
-    private static void traversable(Path dir) throws IOException {
+    static void traversable(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
     }
@@ -86,52 +102,18 @@ public final class BubblewrapRuntime implements SandboxRuntime {
 
     @Override
     public Sandbox start(SandboxSpec spec) throws IOException {
-        String id = "sb-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
-        Path root = sessionsDir.resolve(id);
-        int uid = uids.acquire();
-        Cgroup cgroup;
-        try {
-            traversable(root);
-            Path data = ownedDir(root.resolve("data"), uid);
-            Path run = ownedDir(root.resolve("run"), uid);
-            Path ctl = Files.createDirectory(root.resolve("ctl"),
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            cgroup = cgroups.create(id, spec.limits());
+        return slots.start("sb-", spec, spec.limits(), (slot, cgroup, egress) -> {
             Optional<Path> merged = Optional.empty();
             if (spec.container().isPresent()) {
-                Path layer = Files.createDirectory(root.resolve("layer"));
-                DataVolume.mount(ctl.resolve("layer.img"), layer, 0, diskQuotaBytes);
-                merged = Optional.of(Overlay.mount(root, layer, spec.container().get().rootfs(), uid));
-            } else {
-                DataVolume.mount(ctl.resolve("data.img"), data, uid, diskQuotaBytes);
+                Path layer = Files.createDirectory(slot.root().resolve("layer"));
+                DataVolume.mount(slot.ctl().resolve("layer.img"), layer, 0, slots.diskQuotaBytes());
+                merged = Optional.of(Overlay.mount(slot.root(), layer, spec.container().get().rootfs(), slot.uid()));
             }
-            SandboxLaunch launch = new SandboxLaunch(ctl, seccompFile, merged.isPresent()
-                    ? containerCommandLine(spec, spec.container().get(), uid, merged.get())
-                    : commandLine(spec, uid, data, run));
-            var started = launch.start(cgroup, initPid -> {
-                if (spec.egress().isPresent()) {
-                    EgressNetwork.attach(initPid, spec.egress().get(), ctl);
-                }
-            });
-            LOG.debug("sandbox {} started as uid {} (init pid {})", id, uid, started.initPid());
-            return new BubblewrapSandbox(id, root, data, run, uid, started.process(), started.initPid(),
-                    ProcScan.startTicks(started.initPid()), cgroup, spec.limits(), () -> uids.release(uid), dialer);
-        } catch (IOException | RuntimeException e) {
-            // also a group the driver made but could not set up (a limit the kernel refused)
-            cgroups.open(id).remove();
-            EgressNetwork.stop(root);
-            Mounts.unmountBelow(root);
-            Trees.deleteRecursively(root);
-            uids.release(uid);
-            throw e;
-        }
-    }
-
-    private static Path ownedDir(Path dir, int uid) throws IOException {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Files.setAttribute(dir, "unix:uid", uid);
-        Files.setAttribute(dir, "unix:gid", uid);
-        return dir;
+            SandboxLaunch launch = new SandboxLaunch(slot.ctl(), seccompFile, merged.isPresent()
+                    ? containerCommandLine(spec, spec.container().get(), slot.uid(), merged.get())
+                    : commandLine(spec, slot.uid(), slot.data(), slot.run()));
+            return launch.start(cgroup, egress);
+        });
     }
 
     /**
@@ -185,8 +167,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
                 "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
                 "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
                 "--dir", "/etc"));
-        for (String hostEtc : List.of("/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime", "/etc/ssl",
-                "/etc/mime.types", "/etc/matplotlibrc")) {
+        for (String hostEtc : HOST_ETC) {
             cmd.addAll(List.of("--ro-bind-try", hostEtc, hostEtc));
         }
         for (String generated : List.of("passwd", "group", "hosts", "nsswitch.conf")) {
@@ -199,15 +180,8 @@ public final class BubblewrapRuntime implements SandboxRuntime {
                 "--bind", run.toString(), Sandbox.RUN_DIR_INSIDE));
         spec.readOnlyBinds().forEach((inside, host) -> cmd.addAll(List.of("--ro-bind", host.toString(), inside)));
         cmd.addAll(resolverBind(spec));
-        cmd.addAll(List.of("--chdir", Sandbox.DATA_DIR_INSIDE,
-                "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
-                "--setenv", "HOME", Sandbox.DATA_DIR_INSIDE,
-                "--setenv", "USER", "user",
-                "--setenv", "LANG", "C.UTF-8",
-                "--setenv", "TMPDIR", "/tmp",
-                // caches of libraries (fontconfig, pip...) must not show up among the user's files
-                "--setenv", "XDG_CACHE_HOME", "/tmp/.cache",
-                "--setenv", "XDG_CONFIG_HOME", "/tmp/.config"));
+        cmd.addAll(List.of("--chdir", Sandbox.DATA_DIR_INSIDE));
+        BUILT_IN_ENV.forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
         spec.env().forEach((k, v) -> cmd.addAll(List.of("--setenv", k, v)));
         cmd.addAll(List.of("--seccomp", "3", "--info-fd", "4", "--block-fd", "5", "--"));
         cmd.addAll(spec.command());
@@ -216,15 +190,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
 
     @Override
     public java.util.Optional<Sandbox> adopt(SandboxHandle handle, ResourceLimits limits) {
-        Path root = sessionsDir.resolve(handle.id());
-        boolean running = handle.initStartTicks() > 0 && ProcScan.startTicks(handle.initPid()) == handle.initStartTicks();
-        if (!running || !Files.isDirectory(root) || !cgroups.existing().contains(handle.id()) || !uids.claim(handle.uid())) {
-            return java.util.Optional.empty();
-        }
-        EgressNetwork.readopt(root, handle.initPid());
-        return java.util.Optional.of(new BubblewrapSandbox(handle.id(), root, root.resolve("data"), root.resolve("run"),
-                handle.uid(), null, handle.initPid(), handle.initStartTicks(), cgroups.open(handle.id()), limits,
-                () -> uids.release(handle.uid()), dialer));
+        return slots.adopt(handle, limits);
     }
 
     @Override
@@ -232,10 +198,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         if (handle.initStartTicks() > 0 && ProcScan.startTicks(handle.initPid()) == handle.initStartTicks()) {
             LibC.kill(handle.initPid(), LibC.SIGKILL);
         }
-        cgroups.open(handle.id()).remove();
-        EgressNetwork.stop(sessionsDir.resolve(handle.id()));
-        Mounts.unmountBelow(sessionsDir.resolve(handle.id()));
-        Trees.deleteRecursively(sessionsDir.resolve(handle.id()));
+        slots.remove(handle.id());
     }
 
     /**
@@ -261,24 +224,8 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             leftovers.forEach(pid -> LibC.kill(pid, LibC.SIGKILL));
             CgroupFiles.sleep(20);
         }
-        for (String name : cgroups.existing()) {
-            if (!keep.contains(name)) {
-                LOG.info("removing leftover cgroup {}", name);
-                cgroups.open(name).remove();
-            }
-        }
-        try (var leftovers = Files.list(sessionsDir)) {
-            for (Path dir : leftovers.toList()) {
-                if (!keep.contains(dir.getFileName().toString())) {
-                    LOG.info("removing leftover session directory {}", dir.getFileName());
-                    EgressNetwork.stop(dir);
-                    Mounts.unmountBelow(dir);
-                    Trees.deleteRecursively(dir);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // every cgroup, gVisor's too: the dispatcher's keep set names the kept sandboxes of both
+        slots.removeLeftovers(keep, name -> true);
     }
 
     @Override

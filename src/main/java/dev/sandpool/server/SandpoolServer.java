@@ -14,7 +14,7 @@ import dev.sandpool.interpreter.InterpreterLauncher;
 import dev.sandpool.pool.PoolFactory;
 import dev.sandpool.pool.PoolManager;
 import dev.sandpool.pool.SessionPool;
-import dev.sandpool.sandbox.BubblewrapRuntime;
+import dev.sandpool.sandbox.IsolatingRuntime;
 import dev.sandpool.sandbox.CgroupDriver;
 import dev.sandpool.sandbox.ResourceLimits;
 import dev.sandpool.sandbox.SandboxRuntime;
@@ -74,7 +74,7 @@ public final class SandpoolServer implements AutoCloseable {
         Path dataDir = config.server().dataDir();
         Files.createDirectories(dataDir);
         CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), config.sandbox().cgroupParent());
-        BubblewrapRuntime runtime = new BubblewrapRuntime(dataDir, config.sandbox(), cgroups,
+        IsolatingRuntime runtime = new IsolatingRuntime(dataDir, config.sandbox(), cgroups,
                 config.files().sessionQuota().bytes());
         DriverFiles.Installed drivers = DriverFiles.install(dataDir.resolve("runtime"));
         PoolFactory factory = new PoolFactory(runtime, drivers, config,

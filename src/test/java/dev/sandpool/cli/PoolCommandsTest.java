@@ -29,7 +29,8 @@ class PoolCommandsTest {
     @Test
     void createWaitShowListUpdateDeleteRoundTrip() {
         var created = cli.run("pool", "create", "--name", "cli-made", "--max-sessions", "3", "--ready-sessions", "2",
-                "--cooldown-period", "600", "--cpu", "0.5", "--memory", "256Mi", "--wait", "--timeout", "120");
+                "--cooldown-period", "600", "--cpu", "0.5", "--memory", "256Mi", "--isolation", "gvisor",
+                "--wait", "--timeout", "120");
         assertThat(created.exit()).as(created.toString()).isZero();
         JsonNode p = created.json().path("properties");
         assertThat(created.json().path("name").asString()).isEqualTo("cli-made");
@@ -38,6 +39,7 @@ class PoolCommandsTest {
         assertThat(p.path("dynamicPoolConfiguration").path("lifecycleConfiguration").path("cooldownPeriodInSeconds").asInt())
                 .isEqualTo(600);
         assertThat(p.path("sandpoolConfiguration").path("memory").asString()).isEqualTo("256Mi");
+        assertThat(p.path("sandpoolConfiguration").path("isolation").asString()).isEqualTo("gvisor");
         // --wait returned the resource once both ready sessions were up, and said so on stderr.
         assertThat(p.path("templateUpdateStatus").path("activeTemplate").path("status").path("readyCount").asInt()).isEqualTo(2);
         assertThat(created.err()).contains("pool cli-made: ready 2/2");

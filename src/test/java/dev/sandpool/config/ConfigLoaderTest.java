@@ -20,6 +20,7 @@ class ConfigLoaderTest {
         assertThat(config.files()).isEqualTo(new FilesConfig(DataSize.parse("128M"), DataSize.parse("1Gi")));
         assertThat(config.pools()).containsExactly(new PoolConfig("default", ContainerType.PythonLTS, 10, 5, 300,
                 NetworkStatus.EgressDisabled, 1.0, DataSize.parse("1Gi"), List.of()));
+        assertThat(config.pools().getFirst().isolation()).isEqualTo(Isolation.NAMESPACES);
     }
 
     @Test
@@ -68,6 +69,7 @@ class ConfigLoaderTest {
                     cpu: 0.5
                     memory: 512Mi
                     preload: [numpy, pandas]
+                    isolation: gvisor
                 """;
         SandpoolConfig config = ConfigLoader.parse(yaml).validated();
         assertThat(config).isEqualTo(new SandpoolConfig(
@@ -78,7 +80,20 @@ class ConfigLoaderTest {
                 new FilesConfig(DataSize.parse("10Mi"), DataSize.parse("100Mi")),
                 List.of(new PoolConfig("analysts", ContainerType.PythonLTS, 20, 7, 600, NetworkStatus.EgressEnabled,
                         0.5, DataSize.parse("512Mi"), List.of("numpy", "pandas"), null,
-                        List.of("203.0.113.0/24", "2001:db8::/32", "api.example.com", "*.pypi.org")))));
+                        List.of("203.0.113.0/24", "2001:db8::/32", "api.example.com", "*.pypi.org"), Isolation.GVISOR))));
+    }
+
+    @Test
+    void isolationIsNamespacesOrGvisorAndGvisorIsNotForCustomContainers() {
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: a1b\n    isolation: firecracker\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("isolation must be namespaces or gvisor (got 'firecracker')");
+        assertThat(ConfigLoader.parse("pools:\n  - name: a1b\n    isolation: GVisor\n").pools().getFirst().isolation())
+                .isEqualTo(Isolation.GVISOR);
+        assertThatThrownBy(() -> ConfigLoader.parse("pools:\n  - name: web\n    containerType: CustomContainer\n"
+                + "    isolation: gvisor\n    container: {image: 'registry.example/app:1', targetPort: 8080}\n").validated())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pools[0].isolation: gvisor is for PythonLTS, NodeLTS and Shell pools");
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -18,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Egress, proven with the whole server running in an outer network namespace whose only peer is
  * a test host ({@link OuterNetwork}): EgressEnabled sessions reach public addresses and DNS, never
  * private, link-local, CGNAT or metadata ranges nor the machine they run on; an allow-list narrows
- * the public ones; EgressDisabled sessions reach nothing.
+ * the public ones; EgressDisabled sessions reach nothing. The built-in pools' checks run under both
+ * isolations: a pool name's suffix {@code -gv} is its gVisor twin.
  */
 class EgressTest {
     private static final String PROBE = """
@@ -78,11 +81,16 @@ class EgressTest {
                   - {name: named, networkStatus: EgressEnabled, egressAllowList: ['*.public.test', private.test],
                      maxConcurrentSessions: 2, readySessionInstances: 1}
                   - {name: closed, maxConcurrentSessions: 2, readySessionInstances: 1}
+                  - {name: open-gv, isolation: gvisor, networkStatus: EgressEnabled, maxConcurrentSessions: 2,
+                     readySessionInstances: 1}
+                  - {name: allowed-gv, isolation: gvisor, networkStatus: EgressEnabled, egressAllowList: [%s/32],
+                     maxConcurrentSessions: 2, readySessionInstances: 1}
+                  - {name: closed-gv, isolation: gvisor, maxConcurrentSessions: 2, readySessionInstances: 1}
                   - {name: web, containerType: CustomContainer, networkStatus: EgressEnabled, maxConcurrentSessions: 1,
                      readySessionInstances: 0, memory: 128Mi,
                      container: {image: '%s', targetPort: 8080, command: [/bin/sh, /start.sh]}}
                 """.formatted(dataDir, sandbox.uidBase(), sandbox.uidCount(), sandbox.cgroupParent(), OuterNetwork.PUBLIC,
-                image));
+                OuterNetwork.PUBLIC, image));
         startServer();
     }
 
@@ -143,35 +151,37 @@ class EgressTest {
         return json.path("properties").path("result");
     }
 
-    @Test
-    void enabledEgressReachesPublicAddressesAndDnsButNothingPrivate() throws Exception {
-        assertThat(run("open", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
-        assertThat(run("open", "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("reached");
-        assertThat(run("open", "resolve('public.test')").asString()).isEqualTo(OuterNetwork.PUBLIC);
-        assertThat(run("open", "ask('10.0.2.3', 'host.test')").asString()).isEqualTo("answered");
+    @ParameterizedTest(name = "isolation suffix ''{0}''")
+    @ValueSource(strings = {"", "-gv"})
+    void enabledEgressReachesPublicAddressesAndDnsButNothingPrivate(String isolation) throws Exception {
+        assertThat(run("open" + isolation, "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
+        assertThat(run("open" + isolation, "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("reached");
+        assertThat(run("open" + isolation, "resolve('public.test')").asString()).isEqualTo(OuterNetwork.PUBLIC);
+        assertThat(run("open" + isolation, "ask('10.0.2.3', 'host.test')").asString()).isEqualTo("answered");
         for (String address : OuterNetwork.PRIVATE) {
-            assertThat(run("open", "fetch('" + address + "')").asString()).as(address).isEqualTo("blocked");
+            assertThat(run("open" + isolation, "fetch('" + address + "')").asString()).as(address).isEqualTo("blocked");
         }
         // a name that resolves to a private address is no way around the rules
-        assertThat(run("open", "fetch(resolve('private.test'))").asString()).isEqualTo("blocked");
+        assertThat(run("open" + isolation, "fetch(resolve('private.test'))").asString()).isEqualTo("blocked");
         // the machine the server runs on: its own address, and its loopback through slirp's gateway
-        assertThat(run("open", "fetch('" + OuterNetwork.OUTER + "', 81)").asString()).isEqualTo("blocked");
-        assertThat(run("open", "fetch('10.0.2.2', 8080)").asString()).isEqualTo("blocked");
-        assertThat(run("open", "fetch('127.0.0.1', 8080)").asString()).isEqualTo("blocked");
+        assertThat(run("open" + isolation, "fetch('" + OuterNetwork.OUTER + "', 81)").asString()).isEqualTo("blocked");
+        assertThat(run("open" + isolation, "fetch('10.0.2.2', 8080)").asString()).isEqualTo("blocked");
+        assertThat(run("open" + isolation, "fetch('127.0.0.1', 8080)").asString()).isEqualTo("blocked");
         // the sandbox cannot lift its rules: it holds no capability in its namespace
-        assertThat(run("open", """
+        assertThat(run("open" + isolation, """
                 import subprocess
                 r = subprocess.run(['sh', '-c', 'ip link set tap0 down 2>&1; echo rc=$?'], capture_output=True, text=True)
                 r.stdout.strip().splitlines()[-1]""").asString()).isNotEqualTo("rc=0");
-        assertThat(run("open", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
+        assertThat(run("open" + isolation, "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
     }
 
-    @Test
-    void anAllowListLetsOnlyItsDestinationsThrough() throws Exception {
-        assertThat(run("allowed", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
-        assertThat(run("allowed", "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("blocked");
-        assertThat(run("allowed", "fetch('10.77.0.1')").asString()).isEqualTo("blocked");
-        assertThat(run("allowed", "resolve('public.test')").asString()).isEqualTo(OuterNetwork.PUBLIC);
+    @ParameterizedTest(name = "isolation suffix ''{0}''")
+    @ValueSource(strings = {"", "-gv"})
+    void anAllowListLetsOnlyItsDestinationsThrough(String isolation) throws Exception {
+        assertThat(run("allowed" + isolation, "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("reached");
+        assertThat(run("allowed" + isolation, "fetch('" + OuterNetwork.HOST + "')").asString()).isEqualTo("blocked");
+        assertThat(run("allowed" + isolation, "fetch('10.77.0.1')").asString()).isEqualTo("blocked");
+        assertThat(run("allowed" + isolation, "resolve('public.test')").asString()).isEqualTo(OuterNetwork.PUBLIC);
     }
 
     @Test
@@ -211,9 +221,10 @@ class EgressTest {
         }
     }
 
-    @Test
-    void disabledEgressReachesNothing() throws Exception {
-        assertThat(run("closed", "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("blocked");
-        assertThat(run("closed", "resolve('public.test')").asString()).isEqualTo("unresolved");
+    @ParameterizedTest(name = "isolation suffix ''{0}''")
+    @ValueSource(strings = {"", "-gv"})
+    void disabledEgressReachesNothing(String isolation) throws Exception {
+        assertThat(run("closed" + isolation, "fetch('" + OuterNetwork.PUBLIC + "')").asString()).isEqualTo("blocked");
+        assertThat(run("closed" + isolation, "resolve('public.test')").asString()).isEqualTo("unresolved");
     }
 }

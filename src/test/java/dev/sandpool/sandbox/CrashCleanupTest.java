@@ -24,23 +24,30 @@ class CrashCleanupTest {
                     new ResourceLimits(DataSize.parse("64Mi"), 0.5, 32), Map.of());
             Sandbox first = crashed.runtime.start(sleeper);
             Sandbox second = crashed.runtime.start(sleeper);
+            Sandbox hardened = crashed.runtime.start(sleeper.withIsolation(dev.sandpool.config.Isolation.GVISOR));
             // the "crash": nothing is closed; the sandboxes outlive the runtime object
             int base = crashed.config.uidBase();
             int count = crashed.config.uidCount();
             assertThat(ProcScan.processesOwnedBy(uid -> uid >= base && uid < base + count)).isNotEmpty();
-            assertThat(crashed.cgroups.existing()).containsExactlyInAnyOrder(first.id(), second.id());
-            assertThat(HostMounts.mountsBelow(crashed.dataDir)).isEqualTo(2);
+            assertThat(crashed.cgroups.existing()).containsExactlyInAnyOrder(first.id(), second.id(), hardened.id());
+            // gVisor's gofer and sentry run as root: they are found by the sandbox id in their command lines
+            assertThat(SandboxPids.naming(hardened.id())).isNotEmpty();
+            assertThat(HostMounts.mountsBelow(crashed.dataDir)).isEqualTo(3);
 
-            BubblewrapRuntime restarted = new BubblewrapRuntime(crashed.dataDir, crashed.config, crashed.cgroups);
+            IsolatingRuntime restarted = new IsolatingRuntime(crashed.dataDir, crashed.config, crashed.cgroups);
             restarted.cleanupLeftovers();
 
             assertThat(ProcScan.processesOwnedBy(uid -> uid >= base && uid < base + count)).isEmpty();
             assertThat(crashed.cgroups.existing()).isEmpty();
+            assertThat(SandboxPids.naming(hardened.id())).isEmpty();
             assertThat(HostMounts.mountsBelow(crashed.dataDir)).isZero();
             await().atMost(Duration.ofSeconds(10)).until(() -> HostMounts.loopDevicesBackedBelow(crashed.dataDir) == 0);
-            try (var dirs = Files.list(crashed.dataDir.resolve("sessions"))) {
-                assertThat(dirs.toList()).isEmpty();
+            for (String sessions : List.of("sessions", "gvisor-sessions")) {
+                try (var dirs = Files.list(crashed.dataDir.resolve(sessions))) {
+                    assertThat(dirs.toList()).isEmpty();
+                }
             }
+            restarted.close();
         }
     }
 }

@@ -25,6 +25,11 @@ final class SandboxPids {
                 .stream().noneMatch(pid -> cmdline(pid).contains(commandLine)));
     }
 
+    /** Host processes, whoever owns them, whose command line names the sandbox: bwrap's binds and runsc's paths do. */
+    static java.util.List<Long> naming(String sandboxId) {
+        return ProcScan.processesOwnedBy(uid -> true).stream().filter(pid -> cmdline(pid).contains(sandboxId)).toList();
+    }
+
     static String cmdline(long pid) {
         try {
             return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).replace('\0', ' ').strip();

@@ -122,6 +122,37 @@ class ManagementApiTest {
     }
 
     @Test
+    void isolationRoundTripsSurvivesARestartAndBadValuesAre400() throws Exception {
+        var created = client.send("PUT", "/management/pools/hardened",
+                POOL.replace("\"memory\": \"256Mi\"", "\"memory\": \"256Mi\", \"isolation\": \"gvisor\""));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().path("properties").path("sandpoolConfiguration").path("isolation").asString())
+                .isEqualTo("gvisor");
+        // gVisor's own kernel answers, not the host's
+        assertThat(client.execute("hardened", "hardened-1", "import platform\nplatform.release()").properties()
+                .path("result").asString()).isEqualTo("4.4.0");
+        var bad = client.send("PATCH", "/management/pools/hardened",
+                "{\"properties\": {\"sandpoolConfiguration\": {\"isolation\": \"vm\"}}}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.header("x-ms-error-code")).isNotBlank();
+        assertThat(bad.json().path("error").path("message").asString())
+                .contains("properties.sandpoolConfiguration.isolation must be namespaces or gvisor");
+        var container = client.send("PUT", "/management/pools/boxed", """
+                {"properties": {"containerType": "CustomContainer", "sandpoolConfiguration": {"isolation": "gvisor"},
+                  "customContainerTemplate": {"containers": [{"image": "registry.example/app:1", "name": "main"}],
+                    "ingress": {"targetPort": 8080}}}}""");
+        assertThat(container.status()).isEqualTo(400);
+        assertThat(container.json().path("error").path("message").asString())
+                .contains("properties.sandpoolConfiguration.isolation: gvisor is for PythonLTS, NodeLTS and Shell pools");
+        server.close();
+        startServer();
+        assertThat(client.send("GET", "/management/pools/hardened", null).json().path("properties")
+                .path("sandpoolConfiguration").path("isolation").asString()).isEqualTo("gvisor");
+        assertThat(client.send("GET", "/management/pools/from-file", null).json().path("properties")
+                .path("sandpoolConfiguration").path("isolation").asString()).isEqualTo("namespaces");
+    }
+
+    @Test
     void configFilePoolsAreReadOnlyHere() {
         assertThat(client.send("GET", "/management/pools/from-file", null).json().path("properties")
                 .path("sandpoolConfiguration").path("source").asString()).isEqualTo("config");

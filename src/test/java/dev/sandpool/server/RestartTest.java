@@ -46,6 +46,7 @@ class RestartTest {
                 sandbox: {uidBase: %d, uidCount: %d, cgroupParent: %s}
                 pools:
                   - {name: keep, maxConcurrentSessions: 4, readySessionInstances: 1, memory: 256Mi}
+                  - {name: keep-gv, isolation: gvisor, maxConcurrentSessions: 2, readySessionInstances: 0, memory: 256Mi}
                 """.formatted(port, dataDir, sandbox.uidBase(), sandbox.uidCount(), sandbox.cgroupParent()));
     }
 
@@ -84,6 +85,7 @@ class RestartTest {
         AzureClient first = startChild();
         first.execute("keep", "survivor-1", "state = 'before the crash'\nopen('/mnt/data/kept.txt', 'w').write('file kept')");
         first.execute("keep", "victim-01", "doomed = True");
+        first.execute("keep-gv", "survivor-2", "state = 'gVisor before the crash'\nopen('/mnt/data/kept.txt', 'w').write('kept')");
         child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
         // the sandboxes outlive the server; kill the victim's meanwhile, as an OOM or a crash would
@@ -96,6 +98,9 @@ class RestartTest {
         AzureClient second = startNext();
         JsonNode back = second.execute("keep", "survivor-1", "state + ' / ' + open('/mnt/data/kept.txt').read()").properties();
         assertThat(back.path("result").asString()).isEqualTo("before the crash / file kept");
+        JsonNode backUnderGvisor = second.execute("keep-gv", "survivor-2", "state + ' / ' + open('/mnt/data/kept.txt').read()")
+                .properties();
+        assertThat(backUnderGvisor.path("result").asString()).as(backUnderGvisor.toString()).isEqualTo("gVisor before the crash / kept");
         JsonNode fresh = second.execute("keep", "victim-01", "'doomed' in dir()").properties();
         assertThat(fresh.path("result").asBoolean()).isFalse();
         assertThat(Files.exists(dataDir.resolve("sessions").resolve(victimSandbox))).isFalse();

@@ -1,7 +1,7 @@
 package dev.sandpool.testing;
 
 import dev.sandpool.config.SandboxConfig;
-import dev.sandpool.sandbox.BubblewrapRuntime;
+import dev.sandpool.sandbox.IsolatingRuntime;
 import dev.sandpool.sandbox.CgroupDriver;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +18,7 @@ public final class TestingRuntime implements AutoCloseable {
     public final Path dataDir;
     public final SandboxConfig config;
     public final CgroupDriver cgroups;
-    public final BubblewrapRuntime runtime;
+    public final IsolatingRuntime runtime;
 
     public TestingRuntime() throws IOException {
         this(newDataDir(), sandboxConfig());
@@ -38,7 +38,7 @@ public final class TestingRuntime implements AutoCloseable {
         this.dataDir = dataDir;
         this.config = config;
         this.cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), config.cgroupParent());
-        this.runtime = new BubblewrapRuntime(dataDir, config, cgroups, diskQuotaBytes);
+        this.runtime = new IsolatingRuntime(dataDir, config, cgroups, diskQuotaBytes);
     }
 
     /** A fresh cgroup parent and uid range; uids are spread so that two test runs rarely meet. */

@@ -5,10 +5,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A running bubblewrap sandbox: the pid-namespace init inside, its cgroup and directories, and the
- * outer bwrap process when this server started it (a sandbox adopted after a restart has none).
+ * A running sandbox, bubblewrap or gVisor: its first host process ({@code initPid}: bwrap's
+ * pid-namespace init, or the shell that runs runsc in the sandbox's network namespace), its cgroup
+ * and directories, and the launching process when this server started it (a sandbox adopted after
+ * a restart has none). Everything it started is in its cgroup, which is how it is ended.
  */
-final class BubblewrapSandbox implements Sandbox {
+final class RunningSandbox implements Sandbox {
     private final String id;
     private final Path root;
     private final Path data;
@@ -23,7 +25,7 @@ final class BubblewrapSandbox implements Sandbox {
     private final NamespaceDialer dialer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    BubblewrapSandbox(String id, Path root, Path data, Path run, int uid, Process process, long initPid,
+    RunningSandbox(String id, Path root, Path data, Path run, int uid, Process process, long initPid,
                       long initStartTicks, Cgroup cgroup, ResourceLimits limits, Runnable releaseUid,
                       NamespaceDialer dialer) {
         this.dialer = dialer;

@@ -1,0 +1,135 @@
+package dev.sandpool.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host side of every sandbox, whatever isolates it: a directory {@code <sessionsDir>/<id>/}
+ * (root, 0711) with {@code data/} (its /mnt/data) and {@code run/} (its /run/sandpool) owned by the
+ * sandbox's host uid, {@code ctl/} (root only), a cgroup named after it, and its egress. A failed
+ * start gives everything back.
+ */
+final class SandboxSlots {
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxSlots.class);
+
+    /** One sandbox's place on the host, before anything runs in it. */
+    record Slot(String id, Path root, Path data, Path run, Path ctl, int uid) {}
+
+    /** Starts the sandbox's first process in {@code cgroup}, running {@code egress} before its code may run. */
+    @FunctionalInterface
+    interface Launch {
+        SandboxLaunch.Started start(Slot slot, Cgroup cgroup, SandboxLaunch.BeforeRelease egress) throws IOException;
+    }
+
+    private final Path sessionsDir;
+    private final CgroupDriver cgroups;
+    private final UidAllocator uids;
+    private final NamespaceDialer dialer;
+    private final long diskQuotaBytes;
+
+    /** {@code diskQuotaBytes} is what each sandbox may write to disk: its /mnt/data (a {@link DataVolume}). */
+    SandboxSlots(Path sessionsDir, CgroupDriver cgroups, UidAllocator uids, NamespaceDialer dialer, long diskQuotaBytes)
+            throws IOException {
+        this.diskQuotaBytes = diskQuotaBytes;
+        this.sessionsDir = sessionsDir;
+        this.cgroups = cgroups;
+        this.uids = uids;
+        this.dialer = dialer;
+        BubblewrapRuntime.traversable(sessionsDir);
+    }
+
+    long diskQuotaBytes() {
+        return diskQuotaBytes;
+    }
+
+    Path dir(String id) {
+        return sessionsDir.resolve(id);
+    }
+
+    Sandbox start(String idPrefix, SandboxSpec spec, ResourceLimits cgroupLimits, Launch launch) throws IOException {
+        String id = idPrefix + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        Path root = sessionsDir.resolve(id);
+        int uid = uids.acquire();
+        Cgroup cgroup;
+        try {
+            BubblewrapRuntime.traversable(root);
+            Slot slot = new Slot(id, root, ownedDir(root.resolve("data"), uid), ownedDir(root.resolve("run"), uid),
+                    Files.createDirectory(root.resolve("ctl"),
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))), uid);
+            if (spec.container().isEmpty()) {
+                DataVolume.mount(slot.ctl().resolve("data.img"), slot.data(), uid, diskQuotaBytes);
+            }
+            cgroup = cgroups.create(id, cgroupLimits);
+            var started = launch.start(slot, cgroup, initPid -> {
+                if (spec.egress().isPresent()) {
+                    EgressNetwork.attach(initPid, spec.egress().get(), slot.ctl());
+                }
+            });
+            LOG.debug("sandbox {} started as uid {} (first process {})", id, uid, started.initPid());
+            return new RunningSandbox(id, root, slot.data(), slot.run(), uid, started.process(), started.initPid(),
+                    ProcScan.startTicks(started.initPid()), cgroup, spec.limits(), () -> uids.release(uid), dialer);
+        } catch (IOException | RuntimeException e) {
+            // also a group the driver made but could not set up (a limit the kernel refused)
+            cgroups.open(id).remove();
+            EgressNetwork.stop(root);
+            Mounts.unmountBelow(root);
+            Trees.deleteRecursively(root);
+            uids.release(uid);
+            throw e;
+        }
+    }
+
+    private static Path ownedDir(Path dir, int uid) throws IOException {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setAttribute(dir, "unix:uid", uid);
+        Files.setAttribute(dir, "unix:gid", uid);
+        return dir;
+    }
+
+    /** The sandbox a previous server process started, if its first process, directory, cgroup and uid are all there. */
+    Optional<Sandbox> adopt(SandboxHandle handle, ResourceLimits limits) {
+        Path root = sessionsDir.resolve(handle.id());
+        boolean running = handle.initStartTicks() > 0 && ProcScan.startTicks(handle.initPid()) == handle.initStartTicks();
+        if (!running || !Files.isDirectory(root) || !cgroups.existing().contains(handle.id()) || !uids.claim(handle.uid())) {
+            return Optional.empty();
+        }
+        EgressNetwork.readopt(root, handle.initPid());
+        return Optional.of(new RunningSandbox(handle.id(), root, root.resolve("data"), root.resolve("run"), handle.uid(),
+                null, handle.initPid(), handle.initStartTicks(), cgroups.open(handle.id()), limits,
+                () -> uids.release(handle.uid()), dialer));
+    }
+
+    /** Kills what is left in the sandbox's cgroup and removes it, its egress, mounts and directory. */
+    void remove(String id) {
+        cgroups.open(id).remove();
+        EgressNetwork.stop(sessionsDir.resolve(id));
+        Mounts.unmountBelow(sessionsDir.resolve(id));
+        Trees.deleteRecursively(sessionsDir.resolve(id));
+    }
+
+    /** Removes the cgroups {@code mine} names and every sandbox directory here, but the kept sandboxes'. */
+    void removeLeftovers(java.util.Set<String> keep, java.util.function.Predicate<String> mine) {
+        for (String name : cgroups.existing()) {
+            if (mine.test(name) && !keep.contains(name)) {
+                LOG.info("removing leftover cgroup {}", name);
+                cgroups.open(name).remove();
+            }
+        }
+        try (var leftovers = Files.list(sessionsDir)) {
+            for (Path dir : leftovers.toList()) {
+                if (!keep.contains(dir.getFileName().toString())) {
+                    LOG.info("removing leftover session directory {}", dir.getFileName());
+                    remove(dir.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
