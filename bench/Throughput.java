@@ -29,13 +29,8 @@ final class Throughput {
         for (int i = 0; i < clients; i++) {
             Http1 http = new Http1(host, port);
             connections.add(http);
-            String target = "/pools/" + pool + "/code/execute?identifier=throughput-" + i + "&api-version=2024-02-02-preview";
-            calls.add(() -> {
-                var r = http.post(target, Bench.BODY);
-                if (r.status() != 200 || !r.text().contains("\"result\":2")) {
-                    throw new IllegalStateException("unexpected answer: " + r.status() + " " + r.text());
-                }
-            });
+            String identifier = "throughput-" + i;
+            calls.add(() -> Bench.execute(http, pool, identifier));
         }
         try {
             for (Call call : calls) {

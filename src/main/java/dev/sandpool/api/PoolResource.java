@@ -149,26 +149,8 @@ public final class PoolResource {
                 throw new InvalidRequestException("properties.sandpoolConfiguration.memory: " + e.getMessage());
             }
         }
-        List<String> preload = base.preload();
-        if (own.has("preload")) {
-            if (!own.get("preload").isArray()) {
-                throw new InvalidRequestException("properties.sandpoolConfiguration.preload must be a list of module names");
-            }
-            preload = new ArrayList<>();
-            for (JsonNode module : own.get("preload")) {
-                preload.add(module.asString(""));
-            }
-        }
-        List<String> allowList = base.egressAllowList();
-        if (own.has("egressAllowList")) {
-            if (!own.get("egressAllowList").isArray()) {
-                throw new InvalidRequestException("properties.sandpoolConfiguration.egressAllowList must be a list of CIDRs and domain names");
-            }
-            allowList = new ArrayList<>();
-            for (JsonNode entry : own.get("egressAllowList")) {
-                allowList.add(entry.asString(""));
-            }
-        }
+        List<String> preload = strings(own, "preload", "module names", base.preload());
+        List<String> allowList = strings(own, "egressAllowList", "CIDRs and domain names", base.egressAllowList());
         Isolation isolation = base.isolation();
         if (own.has("isolation")) {
             isolation = Isolation.parse(own.get("isolation").asString("")).orElseThrow(() -> new InvalidRequestException(
@@ -262,5 +244,20 @@ public final class PoolResource {
 
     private static <T> T fail(String message) {
         throw new InvalidRequestException(message);
+    }
+
+    /** {@code sandpoolConfiguration.<field>}, a list of strings, or {@code base} when the field is absent. */
+    private static List<String> strings(JsonNode own, String field, String what, List<String> base) {
+        if (!own.has(field)) {
+            return base;
+        }
+        if (!own.get(field).isArray()) {
+            throw new InvalidRequestException("properties.sandpoolConfiguration." + field + " must be a list of " + what);
+        }
+        List<String> values = new ArrayList<>();
+        for (JsonNode entry : own.get(field)) {
+            values.add(entry.asString(""));
+        }
+        return values;
     }
 }

@@ -44,6 +44,17 @@ final class Output {
         text(render(headers, rows));
     }
 
+    /** A JSON array: a table with a row per item, or the array itself as JSON. */
+    void items(JsonNode items, List<String> headers, java.util.function.Function<JsonNode, List<String>> row) {
+        if (table()) {
+            List<List<String>> rows = new ArrayList<>();
+            items.forEach(item -> rows.add(row.apply(item)));
+            table(headers, rows);
+        } else {
+            json(items);
+        }
+    }
+
     /** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
     static String render(List<String> headers, List<List<String>> rows) {
         List<List<String>> all = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.sandpool.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,14 +36,9 @@ final class PoolCommands {
         @Override
         int run(ApiClient api, Output output) {
             JsonNode value = api.json("GET", path(name) + "/sessions", null).path("value");
-            if (output.table()) {
-                List<List<String>> rows = new java.util.ArrayList<>();
-                value.forEach(s -> rows.add(List.of(s.path("etag").asString(""), s.path("identifierHash").asString(""),
-                        s.path("createdAt").asString(""), s.path("lastAccessedAt").asString(""))));
-                output.table(List.of("ETAG", "IDENTIFIER HASH", "CREATED", "LAST ACCESSED"), rows);
-            } else {
-                output.json(value);
-            }
+            output.items(value, List.of("ETAG", "IDENTIFIER HASH", "CREATED", "LAST ACCESSED"),
+                    s -> List.of(s.path("etag").asString(""), s.path("identifierHash").asString(""),
+                            s.path("createdAt").asString(""), s.path("lastAccessedAt").asString("")));
             return 0;
         }
     }
@@ -128,14 +122,7 @@ final class PoolCommands {
     static final class ListPools extends ClientCommand {
         @Override
         int run(ApiClient api, Output output) {
-            JsonNode pools = api.json("GET", "/management/pools", null).path("value");
-            if (output.table()) {
-                List<List<String>> rows = new ArrayList<>();
-                pools.forEach(pool -> rows.add(row(pool)));
-                output.table(HEADERS, rows);
-            } else {
-                output.json(pools);
-            }
+            output.items(api.json("GET", "/management/pools", null).path("value"), HEADERS, PoolCommands::row);
             return 0;
         }
     }

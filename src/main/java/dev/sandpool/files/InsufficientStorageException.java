@@ -9,7 +9,7 @@ public class InsufficientStorageException extends IOException {
     }
 
     /** Whether {@code e} is the kernel's ENOSPC or EDQUOT; the JDK reports an errno only as its text. */
-    public static boolean isNoSpace(IOException e) {
+    public static boolean isNoSpace(Exception e) {
         String message = String.valueOf(e.getMessage());
         return message.contains("No space left on device") || message.contains("Disk quota exceeded");
     }

@@ -135,8 +135,7 @@ public final class SessionFiles {
                 } catch (IOException e) {
                     // the session's volume is the quota's size: session code filled it, or a replaced
                     // file and its successor do not fit side by side
-                    if (!(e instanceof InsufficientStorageException)
-                            && String.valueOf(e.getMessage()).contains("No space left on device")) {
+                    if (!(e instanceof InsufficientStorageException) && InsufficientStorageException.isNoSpace(e)) {
                         throw new QuotaExceededException(quotaBytes);
                     }
                     throw e;

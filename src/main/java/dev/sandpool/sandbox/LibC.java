@@ -144,16 +144,7 @@ public final class LibC {
 
     /** Opens a file read-only (for namespace files); returns the fd. */
     public static int openReadOnly(Path path) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            int fd = (int) OPEN.invokeExact(errno, arena.allocateFrom(path.toString()), O_CLOEXEC, 0);
-            check(fd, errno, "open " + path);
-            return fd;
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return open(path, O_CLOEXEC, 0);
     }
 
     /**
@@ -210,10 +201,13 @@ public final class LibC {
     }
 
     static int openForWrite(Path path) throws IOException {
+        return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    }
+
+    private static int open(Path path, int flags, int mode) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = arena.allocate(CAPTURE);
-            int fd = (int) OPEN.invokeExact(errno, arena.allocateFrom(path.toString()),
-                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            int fd = (int) OPEN.invokeExact(errno, arena.allocateFrom(path.toString()), flags, mode);
             check(fd, errno, "open " + path);
             return fd;
         } catch (IOException e) {

@@ -25,7 +25,7 @@ final class ErrorMapping {
                 .error(PoolFullException.class, (req, res, e) ->
                         Responses.error(res, Status.NOT_FOUND_404, "SessionPoolFull", e.getMessage()))
                 .error(SessionStartException.class, (req, res, e) -> {
-                    if (e.getMessage() != null && e.getMessage().contains("No space left on device")) {
+                    if (dev.sandpool.files.InsufficientStorageException.isNoSpace(e)) {
                         // the new session's disk could not be made: the server's disk is full
                         insufficientStorage(res, new java.io.IOException("the server's disk is full: " + e.getMessage(), e));
                         return;
