@@ -116,6 +116,11 @@ public class Bench {
             rows.add(row("new identifier, no ready session (sandbox start + first exec)", Stats.of(coldStarts),
                     Stats.of(bare), "bare `python3 -c pass`"));
 
+            // a quick look at the latency rows alone, while working on the hot path
+            if (Boolean.getBoolean("bench.latencyOnly")) {
+                write(out, rows, capacity);
+                return;
+            }
             // 4. throughput across 64 busy sessions, next to 64 pythons over pipes
             Throughput.Result busy = Throughput.server("127.0.0.1", server.port(), "warm", 64, Duration.ofSeconds(10));
             Throughput.Result pipes = Throughput.pipes(64, Duration.ofSeconds(10));
