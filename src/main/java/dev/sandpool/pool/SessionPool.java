@@ -4,6 +4,8 @@ import dev.sandpool.config.PoolConfig;
 import dev.sandpool.interpreter.ExecutionRequest;
 import dev.sandpool.interpreter.ExecutionResult;
 import dev.sandpool.interpreter.Interpreter;
+import dev.sandpool.sandbox.SandboxRuntime;
+import java.io.IOException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -91,10 +93,17 @@ public final class SessionPool implements AutoCloseable {
     /** Runs code in the identifier's session, allocating one first if the identifier is new. */
     public ExecutionResult execute(String identifier, ExecutionRequest request) {
         for (int attempt = 0; ; attempt++) {
-            Session session = acquire(identifier);
+            Session session = allocate(identifier);
             try {
                 long queued = System.nanoTime();
-                ExecutionResult result = session.execute(request);
+                ExecutionResult result;
+                try {
+                    result = session.execute(request);
+                } finally {
+                    // the refill a new session calls for starts once its first execution is answered:
+                    // on a small machine a sandbox start would otherwise compete with that execution
+                    refill();
+                }
                 Duration total = Duration.ofNanos(System.nanoTime() - queued);
                 Duration waited = total.minusMillis(result.durationMillis());
                 listener.executionFinished(name(), identifier, result, waited.isNegative() ? Duration.ZERO : waited);
@@ -148,6 +157,13 @@ public final class SessionPool implements AutoCloseable {
 
     /** The identifier's session, allocated on first use. */
     public Session acquire(String identifier) {
+        Session session = allocate(identifier);
+        refill();
+        return session;
+    }
+
+    /** {@link #acquire} without the refill it may call for: the caller refills. */
+    private Session allocate(String identifier) {
         Identifiers.validateKey(identifier);
         Session session = sessions.get(identifier);
         if (session != null) {
@@ -185,7 +201,6 @@ public final class SessionPool implements AutoCloseable {
                 LOG.debug("pool {}: allocated a session ({} allocated, {} ready)", name(), sessions.size(), this.ready.size());
             }
         }
-        refill();
         return session;
     }
 
@@ -414,7 +429,7 @@ public final class SessionPool implements AutoCloseable {
     private void startReady() {
         Interpreter interpreter = null;
         try {
-            interpreter = startWithSlot();
+            interpreter = ScopedValue.where(SandboxRuntime.BACKGROUND_START, true).call(this::startInBackground);
         } catch (RuntimeException e) {
             // startWithSlot has reported the failure already
             if (!closed) {
@@ -434,6 +449,18 @@ public final class SessionPool implements AutoCloseable {
             if (!keep && interpreter != null) {
                 interpreter.close();
             }
+        }
+    }
+
+    /** A ready session nobody waits for: it starts on the CPU time live sessions leave over. */
+    private Interpreter startInBackground() {
+        Interpreter interpreter = startWithSlot();
+        try {
+            interpreter.sandbox().foreground();
+            return interpreter;
+        } catch (RuntimeException e) {
+            interpreter.close();
+            throw e;
         }
     }
 

@@ -9,6 +9,12 @@ public interface Cgroup {
 
     void addProcess(long pid) throws IOException;
 
+    /**
+     * Idle or not: an idle group's processes run only on CPU time nothing else wants (cpu.idle).
+     * A kernel without cpu.idle (before 5.15) leaves every group at normal priority.
+     */
+    void idle(boolean idle) throws IOException;
+
     /** Host pids currently in the group. */
     List<Long> processes();
 

@@ -24,6 +24,13 @@ final class CgroupFiles {
         }
     }
 
+    /** A setting that not every kernel has: where the file is missing, nothing is written. */
+    static void writeIfPresent(Path file, String value) throws IOException {
+        if (Files.exists(file)) {
+            write(file, value);
+        }
+    }
+
     static List<Long> pids(Path procsFile) {
         try {
             List<Long> pids = new ArrayList<>();

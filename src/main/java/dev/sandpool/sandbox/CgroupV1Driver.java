@@ -31,9 +31,7 @@ final class CgroupV1Driver implements CgroupDriver {
         Path memory = dir("memory", name);
         String bytes = Long.toString(limits.memory().bytes());
         CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), bytes);
-        if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
-            CgroupFiles.write(memory.resolve("memory.memsw.limit_in_bytes"), bytes);
-        }
+        CgroupFiles.writeIfPresent(memory.resolve("memory.memsw.limit_in_bytes"), bytes);
         CgroupFiles.write(dir("pids", name).resolve("pids.max"), Integer.toString(limits.pids()));
         Path cpu = dir("cpu", name);
         CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(ResourceLimits.CPU_PERIOD_US));
@@ -54,6 +52,11 @@ final class CgroupV1Driver implements CgroupDriver {
                 for (String controller : CONTROLLERS) {
                     CgroupFiles.write(dir(controller, name).resolve("cgroup.procs"), Long.toString(pid));
                 }
+            }
+
+            @Override
+            public void idle(boolean idle) throws IOException {
+                CgroupFiles.writeIfPresent(dir("cpu", name).resolve("cpu.idle"), idle ? "1" : "0");
             }
 
             @Override

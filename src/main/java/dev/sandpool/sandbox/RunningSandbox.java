@@ -155,6 +155,15 @@ final class RunningSandbox implements Sandbox {
     }
 
     @Override
+    public void foreground() {
+        try {
+            cgroup.idle(false);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
     public void rotateConsole(long maxBytes) {
         Path current = root.resolve("ctl").resolve("console.log");
         try {

@@ -57,6 +57,9 @@ public interface Sandbox extends AutoCloseable {
      */
     void rotateConsole(long maxBytes);
 
+    /** Back to normal CPU priority, for a sandbox started in the background ({@link SandboxRuntime#BACKGROUND_START}). */
+    default void foreground() {}
+
     /** Kills every process of the sandbox and removes its cgroups, directories and uid. Idempotent. */
     @Override
     void close();

@@ -66,6 +66,9 @@ final class SandboxSlots {
                 DataVolume.mount(slot.ctl().resolve("data.img"), slot.data(), uid, diskQuotaBytes);
             }
             cgroup = cgroups.create(id, cgroupLimits);
+            if (SandboxRuntime.BACKGROUND_START.orElse(false)) {
+                cgroup.idle(true);
+            }
             var started = launch.start(slot, cgroup, initPid -> {
                 if (spec.egress().isPresent()) {
                     EgressNetwork.attach(initPid, spec.egress().get(), slot.ctl());

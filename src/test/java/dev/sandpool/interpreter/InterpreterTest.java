@@ -50,4 +50,19 @@ class InterpreterTest {
             assertThat(r.result().toString()).isEqualTo("[1000,\"/mnt/data\"]");
         }
     }
+
+    @Test
+    void outputOfChildProcessesIsCapturedThroughFilesTheSessionCannotSee() throws Exception {
+        try (Interpreter interpreter = Interpreter.start(sandboxes.runtime, python, LIMITS, Duration.ofSeconds(2))) {
+            // the first cell is cell 1: the driver's warm-up before it was ready left no trace
+            ExecutionResult failing = run(interpreter, "1/0");
+            assertThat(failing.stderr()).contains("<cell 1>").contains("ZeroDivisionError");
+            ExecutionResult r = run(interpreter, "import os, subprocess\nprint('from python')\n"
+                    + "subprocess.run(['echo', 'from a child'])\nsorted(os.listdir('/tmp'))");
+            assertThat(r.stdout()).isEqualTo("from python\nfrom a child\n");
+            assertThat(r.result().toString()).isEqualTo("[]");
+            // a cell's output does not leak into the next one
+            assertThat(run(interpreter, "2").stdout()).isEmpty();
+        }
+    }
 }

@@ -49,6 +49,8 @@ class SessionLifecycleTest {
         try (TestingServer server = TestingServer.start(TestingServer.pool("warm", 5, 3, 300))) {
             SessionPool pool = server.server.pools().pool("warm").orElseThrow();
             await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 3);
+            // started in the background, ready ones are back at normal CPU priority
+            assertThat(idleGroups(server)).isEmpty();
             server.client.execute("warm", "takes-one", "1");
             assertThat(pool.allocatedCount()).isEqualTo(1);
             await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 3);
@@ -58,6 +60,27 @@ class SessionLifecycleTest {
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> pool.readyCount() == 1);
             assertThat(pool.allocatedCount() + pool.readyCount()).isEqualTo(5);
+        }
+    }
+
+    /** The cgroups of the server's sandboxes that are idle (cpu.idle = 1), on a cgroup v1 or v2 host. */
+    private static java.util.List<String> idleGroups(TestingServer server) throws java.io.IOException {
+        java.nio.file.Path root = java.nio.file.Path.of("/sys/fs/cgroup");
+        String parent = server.server.config().sandbox().cgroupParent();
+        java.nio.file.Path groups = java.nio.file.Files.isDirectory(root.resolve("cpu")) ? root.resolve("cpu").resolve(parent)
+                : root.resolve(parent);
+        try (var dirs = java.nio.file.Files.list(groups)) {
+            return dirs.filter(dir -> dir.getFileName().toString().startsWith("sb-"))
+                    .filter(dir -> readOrEmpty(dir.resolve("cpu.idle")).equals("1"))
+                    .map(dir -> dir.getFileName().toString()).toList();
+        }
+    }
+
+    private static String readOrEmpty(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file).strip();
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 

@@ -36,6 +36,17 @@ class CgroupV1DriverTest {
     }
 
     @Test
+    void anIdleGroupIsSchedIdleUntilItIsNotAnyMore() throws Exception {
+        Cgroup group = driver.create("sb-c", new ResourceLimits(DataSize.parse("64Mi"), 1, 16));
+        Path idle = ROOT.resolve("cpu/" + parent + "/sb-c/cpu.idle");
+        assertThat(Files.readString(idle).strip()).isEqualTo("0");
+        group.idle(true);
+        assertThat(Files.readString(idle).strip()).isEqualTo("1");
+        group.idle(false);
+        assertThat(Files.readString(idle).strip()).isEqualTo("0");
+    }
+
+    @Test
     void processesJoinAndAreKilledWithTheGroup() throws Exception {
         Cgroup group = driver.create("sb-b", new ResourceLimits(DataSize.parse("64Mi"), 1, 16));
         Process sleeper = new ProcessBuilder("sleep", "300").start();

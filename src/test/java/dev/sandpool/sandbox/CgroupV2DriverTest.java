@@ -38,6 +38,20 @@ class CgroupV2DriverTest {
     }
 
     @Test
+    void idleIsWrittenWhereTheKernelHasCpuIdleAndSkippedWhereNot() throws Exception {
+        CgroupDriver driver = new CgroupV2Driver(fakeCgroupfs, "sandpool");
+        Cgroup old = driver.create("sb-old", new ResourceLimits(DataSize.parse("64Mi"), 1, 32));
+        old.idle(true); // a kernel before 5.15: no cpu.idle file, no error
+        assertThat(fakeCgroupfs.resolve("sandpool/sb-old/cpu.idle")).doesNotExist();
+        Cgroup recent = driver.create("sb-new", new ResourceLimits(DataSize.parse("64Mi"), 1, 32));
+        Files.writeString(fakeCgroupfs.resolve("sandpool/sb-new/cpu.idle"), "0");
+        recent.idle(true);
+        assertThat(Files.readString(fakeCgroupfs.resolve("sandpool/sb-new/cpu.idle"))).isEqualTo("1");
+        recent.idle(false);
+        assertThat(Files.readString(fakeCgroupfs.resolve("sandpool/sb-new/cpu.idle"))).isEqualTo("0");
+    }
+
+    @Test
     void readsOomKillsAndMembersAndAddsProcesses() throws Exception {
         CgroupDriver driver = new CgroupV2Driver(fakeCgroupfs, "sandpool");
         Cgroup group = driver.create("sb-2", new ResourceLimits(DataSize.parse("64Mi"), 1, 32));

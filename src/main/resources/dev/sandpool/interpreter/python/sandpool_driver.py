@@ -33,6 +33,7 @@ def main():
     sys.path.append(os.path.dirname(DRIVER_FILE))  # for the matplotlib backend module
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     driver = Driver(server)
+    driver.warm_up()
     if os.path.exists(socket_path):
         os.unlink(socket_path)
     server.bind(socket_path)
@@ -129,45 +130,47 @@ class CappedWriter(io.TextIOBase):
 
 class Capture:
     """Points fds 1 and 2 at files in /tmp for one execution, so that output of child processes is
-    captured too, in order with print()."""
+    captured too, in order with print(). The two files are opened once and unlinked at once: no
+    path for session code to tamper with, and no open, unlink or stat per execution."""
 
-    def __init__(self, cap):
+    def __init__(self):
+        self.devnull = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
+        self.fds = {}
+        for name in ("stdout", "stderr"):
+            path = os.path.join(CAPTURE_DIR, ".sandpool-%s-%d" % (name, os.getpid()))
+            self.fds[name] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            os.unlink(path)
+        self.writers = {}
+
+    def start(self, cap):
         self.cap = cap
-        self.files = {}
-
-    def __enter__(self):
         for fd, name in ((1, "stdout"), (2, "stderr")):
-            path = os.path.join(CAPTURE_DIR, ".sandpool-" + name)
-            target = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.dup2(target, fd)
-            os.close(target)
-            self.files[name] = path
-        self.stdout = CappedWriter(1, self.cap, "<stdout>")
-        self.stderr = CappedWriter(2, self.cap, "<stderr>")
+            if os.fstat(self.fds[name]).st_size:  # written to between executions (a child left running)
+                os.ftruncate(self.fds[name], 0)
+            os.lseek(self.fds[name], 0, os.SEEK_SET)
+            os.dup2(self.fds[name], fd)
+        self.writers = {"stdout": CappedWriter(1, cap, "<stdout>"), "stderr": CappedWriter(2, cap, "<stderr>")}
         self.saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = self.stdout, self.stderr
+        sys.stdout, sys.stderr = self.writers["stdout"], self.writers["stderr"]
         return self
 
-    def __exit__(self, *exc):
+    def stop(self):
         sys.stdout, sys.stderr = self.saved
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        os.close(devnull)
-        return False
+        os.dup2(self.devnull, 1)
+        os.dup2(self.devnull, 2)
 
     def text(self, name, extra=""):
-        writer = self.stdout if name == "stdout" else self.stderr
-        path = self.files[name]
+        fd = self.fds[name]
         try:
-            size = os.path.getsize(path)
-            with open(path, "rb") as f:
-                data = f.read(self.cap)
-            os.unlink(path)
+            size = os.fstat(fd).st_size
+            data = b""
+            if size:
+                data = os.pread(fd, self.cap, 0)
+                os.ftruncate(fd, 0)  # the output leaves /tmp (session memory) once read
         except OSError:
             size, data = 0, b""
         text = data.decode("utf-8", "replace")
-        if size > self.cap or writer.dropped:
+        if size > self.cap or self.writers[name].dropped:
             text += "\n[output truncated: more than %d bytes]\n" % self.cap
         return text + extra
 
@@ -184,8 +187,16 @@ class Driver:
         sys.modules["__main__"] = self.module
         self.namespace = self.module.__dict__
         self.count = 0
+        self.capture = Capture()
         sys.stdin = io.StringIO("")
         warnings.filterwarnings("ignore", message=".*non-interactive.*")
+
+    def warm_up(self):
+        """One throwaway execution before the session is ready, so that the first real one does not
+        pay for the first run of this file's code paths; it leaves no trace in the user's state."""
+        self.execute({"code": "None", "timeout": 60, "maxOutput": 1024})
+        self.count = 0
+        linecache.cache.pop("<cell 1>", None)
 
     def drop_channels(self):
         for channel in self.channels:
@@ -225,7 +236,8 @@ class Driver:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGALRM, interrupt)
         outcome = {"status": "Success", "result": "", "error": ""}
-        with Capture(cap) as capture:
+        capture = self.capture.start(cap)
+        try:
             try:
                 try:
                     signal.setitimer(signal.ITIMER_REAL, timeout)
@@ -239,6 +251,8 @@ class Driver:
             except BaseException as error:  # the user's exception, SystemExit included
                 outcome = {"status": "Failure", "result": None, "error": self.format_error(error)}
             self.close_figures()
+        finally:
+            capture.stop()
         if state["fired"]:
             outcome = {"status": "Failure", "result": None,
                        "error": "TimeoutError: execution timed out after %g seconds and was interrupted\n" % timeout}
