@@ -38,6 +38,7 @@ public class Bench {
     static final int UID_COUNT = 5000;
     /** Requests before measuring: the server's hot path is compiled by then, as it is in a server that has run a while. */
     static final int WARMUP = Integer.getInteger("bench.warmup", 2000);
+    static final int PAUSE_MS = 20;
 
     record Stats(double p50, double p99, int n) {
         static Stats of(List<Double> samples) {
@@ -91,14 +92,23 @@ public class Bench {
                     "python exec over a pipe + loopback HTTP round trip"));
 
             // 2. allocation + first exec on a new identifier, ready sessions available
+            // Each allocation follows a wait for the refill; after any pause every request pays for
+            // waking parked threads and idle cores, so an exec on an existing session after the same
+            // pause is measured alongside, as the like-for-like reference.
             int allocations = Math.min(40, n);
             List<Double> alloc = new ArrayList<>();
+            List<Double> paused = new ArrayList<>();
             for (int i = 0; i < allocations; i++) {
                 waitReady(warmPool, 5);
+                Thread.sleep(PAUSE_MS);
+                paused.add(execute(base, "warm", "existing-1"));
+                Thread.sleep(PAUSE_MS);
                 alloc.add(execute(base, "warm", "new-" + i + "-id"));
             }
             rows.add(row("new identifier, ready session available (allocate + first exec)", Stats.of(alloc), ex,
                     "exec on an existing session (row above)"));
+            rows.add(row("the same allocations, next to an exec on an existing session after the same " + PAUSE_MS
+                    + " ms pause", Stats.of(alloc), Stats.of(paused), "exec on an existing session after a pause"));
 
             // 3. no ready session: sandbox start + driver start + first exec
             int starts = Math.min(30, n);
