@@ -20,6 +20,7 @@ public final class LibC {
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
     static final int O_WRONLY = 01;
+    static final int O_RDWR = 02;
     static final int O_CREAT = 0100;
     static final int O_TRUNC = 01000;
     static final int O_CLOEXEC = 02000000;
@@ -27,7 +28,7 @@ public final class LibC {
     private static final int ESRCH = 3;
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     private static final MethodHandle MKFIFO = libc("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -60,9 +61,10 @@ public final class LibC {
 
     private LibC() {}
 
-    private static MethodHandle libc(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor,
-                Linker.Option.captureCallState("errno"));
+    static MethodHandle libc(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker.Option[] all = java.util.Arrays.copyOf(options, options.length + 1);
+        all[options.length] = Linker.Option.captureCallState("errno");
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, all);
     }
 
     public static void mkfifo(Path path, int mode) throws IOException {
@@ -204,7 +206,7 @@ public final class LibC {
         return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     }
 
-    private static int open(Path path, int flags, int mode) throws IOException {
+    static int open(Path path, int flags, int mode) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = arena.allocate(CAPTURE);
             int fd = (int) OPEN.invokeExact(errno, arena.allocateFrom(path.toString()), flags, mode);
@@ -225,11 +227,11 @@ public final class LibC {
         }
     }
 
-    private static int errno(MemorySegment capture) {
+    static int errno(MemorySegment capture) {
         return (int) ERRNO.get(capture, 0L);
     }
 
-    private static void check(int rc, MemorySegment capture, String what) throws IOException {
+    static void check(long rc, MemorySegment capture, String what) throws IOException {
         if (rc < 0) {
             throw new IOException(what + " failed: errno " + errno(capture));
         }

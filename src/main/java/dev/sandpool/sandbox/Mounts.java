@@ -15,7 +15,7 @@ public final class Mounts {
     public static void unmountBelow(Path dir) {
         for (String mountPoint : mountsBelow(dir)) {
             try {
-                run("/bin/umount", "-l", mountPoint);
+                LoopMount.detach(mountPoint);
             } catch (IOException e) {
                 // another path ending the same sandbox (a close racing a sweep) may have unmounted it first
                 if (mountsBelow(dir).contains(mountPoint)) {
@@ -43,7 +43,7 @@ public final class Mounts {
         return found;
     }
 
-    /** Runs a mount tool (mount, umount, mkfs) to its end; a failure carries the tool's own words. */
+    /** Runs a mount tool (mount, mkfs) to its end; a failure carries the tool's own words. */
     static void run(String... command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {

@@ -7,7 +7,6 @@ Replies:   {"op": "hello", ...} on connect, {"op": "result", "status": "Success"
             "stdout", "stderr", "result", "timedOut"} per exec, {"op": "pong"} per ping.
 """
 import ast
-import base64
 import io
 import json
 import linecache
@@ -17,8 +16,6 @@ import signal
 import socket
 import struct
 import sys
-import threading
-import traceback
 import types
 import warnings
 
@@ -280,6 +277,7 @@ class Driver:
         return None
 
     def format_error(self, error):
+        import traceback  # only on a failure: not part of every session's start
         if isinstance(error, SyntaxError):
             return "".join(traceback.format_exception_only(type(error), error))
         tb = error.__traceback__
@@ -315,6 +313,7 @@ def run_shell(request):
     """A Shell pool's command: bash -c COMMAND (or an argv), in /mnt/data, in its own process group so
     that a timeout ends everything it started. The exit code is the status."""
     import subprocess
+    import threading
     cap = int(request.get("maxOutput", 1 << 20))
     argv = request.get("argv") or ["/bin/bash", "-c", request.get("command", "")]
     stdin = request.get("stdin")
@@ -360,6 +359,7 @@ class CappedPipe:
     blocks or dies of SIGPIPE."""
 
     def __init__(self, pipe, cap):
+        import threading  # Shell pools only: not part of every Python session's start
         self.pipe = pipe
         self.cap = cap
         self.kept = bytearray()
@@ -398,6 +398,7 @@ class CappedPipe:
 def png_of(figure):
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight")
+    import base64
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
