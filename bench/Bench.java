@@ -39,6 +39,13 @@ public class Bench {
     /** Requests before measuring: the server's hot path is compiled by then, as it is in a server that has run a while. */
     static final int WARMUP = Integer.getInteger("bench.warmup", 2000);
     static final int PAUSE_MS = 20;
+    /** -Dbench.scenarios=latency,proxy (say) runs only those; all by default. */
+    static final List<String> SCENARIOS = List.of(System.getProperty("bench.scenarios",
+            "latency,throughput,density,refill,preload,proxy").split(","));
+
+    static boolean wanted(String scenario) {
+        return SCENARIOS.contains(scenario);
+    }
 
     record Stats(double p50, double p99, int n) {
         static Stats of(List<Double> samples) {
@@ -73,113 +80,115 @@ public class Bench {
             SessionPool warmPool = server.pools().pool("warm").orElseThrow();
             waitReady(warmPool, 5);
 
-            // 1. exec on an existing session vs a plain python over a pipe plus a loopback HTTP round trip
-            execute(base, "warm", "existing-1");
-            for (int i = 0; i < WARMUP; i++) {
+            if (wanted("latency")) {
+                // 1. exec on an existing session vs a plain python over a pipe plus a loopback HTTP round trip
                 execute(base, "warm", "existing-1");
-            }
-            List<Double> existing = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                existing.add(execute(base, "warm", "existing-1"));
-            }
-            List<Double> pipe = pythonOverPipe(n);
-            List<Double> rtt = loopbackRoundTrips(n);
-            Stats ex = Stats.of(existing);
-            Stats pipeS = Stats.of(pipe);
-            Stats rttS = Stats.of(rtt);
-            Stats floor1 = new Stats(pipeS.p50 + rttS.p50, pipeS.p99 + rttS.p99, n);
-            rows.add(row("exec `1+1` on an existing session (keep-alive)", ex, floor1,
-                    "python exec over a pipe + loopback HTTP round trip"));
-
-            // 2. allocation + first exec on a new identifier, ready sessions available
-            // Each allocation follows a wait for the refill; after any pause every request pays for
-            // waking parked threads and idle cores, so an exec on an existing session after the same
-            // pause is measured alongside, as the like-for-like reference.
-            int allocations = Math.min(40, n);
-            List<Double> alloc = new ArrayList<>();
-            List<Double> paused = new ArrayList<>();
-            for (int i = 0; i < allocations; i++) {
-                waitReady(warmPool, 5);
-                Thread.sleep(PAUSE_MS);
-                paused.add(execute(base, "warm", "existing-1"));
-                Thread.sleep(PAUSE_MS);
-                alloc.add(execute(base, "warm", "new-" + i + "-id"));
-            }
-            rows.add(row("new identifier, ready session available (allocate + first exec)", Stats.of(alloc), ex,
-                    "exec on an existing session (row above)"));
-            rows.add(row("the same allocations, next to an exec on an existing session after the same " + PAUSE_MS
-                    + " ms pause", Stats.of(alloc), Stats.of(paused), "exec on an existing session after a pause"));
-
-            // 3. no ready session: sandbox start + driver start + first exec
-            int starts = Math.min(30, n);
-            List<Double> coldStarts = new ArrayList<>();
-            for (int i = 0; i < starts; i++) {
-                coldStarts.add(execute(base, "cold", "cold-" + i + "-id"));
-                delete(base, "cold", "cold-" + i + "-id");
-            }
-            List<Double> bare = new ArrayList<>();
-            for (int i = 0; i < starts; i++) {
-                long t = System.nanoTime();
-                new ProcessBuilder("/usr/bin/python3", "-c", "pass").start().waitFor();
-                bare.add(ms(t));
-            }
-            rows.add(row("new identifier, no ready session (sandbox start + first exec)", Stats.of(coldStarts),
-                    Stats.of(bare), "bare `python3 -c pass`"));
-
-            // a quick look at the latency rows alone, while working on the hot path
-            if (Boolean.getBoolean("bench.latencyOnly")) {
-                write(out, rows, capacity);
-                return;
-            }
-            // 4. throughput across 64 busy sessions, next to 64 pythons over pipes
-            Throughput.Result busy = Throughput.server("127.0.0.1", server.port(), "warm", 64, Duration.ofSeconds(10));
-            Throughput.Result pipes = Throughput.pipes(64, Duration.ofSeconds(10));
-            capacity.add(new String[] {"executions of `1+1` per second, 64 concurrent sessions",
-                    String.format("%.0f/s (p50 %s, p99 %s ms)", busy.perSecond(), fmt(busy.latency().p50()), fmt(busy.latency().p99())),
-                    "at least 2,000/s", String.format("64 pythons over pipes: %.0f/s (%.2fx of that)", pipes.perSecond(),
-                    busy.perSecond() / pipes.perSecond())});
-
-            // 5. density: many idle ready sessions, and allocation with few and with many live
-            int dense = Integer.getInteger("bench.density", 1000);
-            Density.Result few = Density.measure(server, http, "few", 10, "", 30);
-            Density.Result many = Density.measure(server, http, "dense", dense, "", 30);
-            capacity.add(new String[] {dense + " idle ready PythonLTS sessions (no preload), memory",
-                    String.format("%.2f MiB per session (sandboxes %.0f MiB + server growth %.0f MiB, PSS)",
-                            many.perSessionMiB(), many.sandboxesKiB() / 1024.0, many.serverKiB() / 1024.0),
-                    "under 12 MiB per session", "filled in " + fmt(many.fill().toMillis() / 1000.0) + " s"});
-            capacity.add(new String[] {"allocation + first exec with " + dense + " sessions live",
-                    "p50 " + fmt(many.allocation().p50()) + ", p99 " + fmt(many.allocation().p99()) + " ms",
-                    "as fast as with 10 live", String.format("with 10 live: p50 %s, p99 %s ms (%.2fx)", fmt(few.allocation().p50()),
-                    fmt(few.allocation().p99()), many.allocation().p50() / few.allocation().p50())});
-
-            // 6. refill from empty, and executions on a live session meanwhile
-            Refill.Result refill = Refill.measure(server, http, live, "refill", 100);
-            Stats quiet = Stats.of(java.util.stream.IntStream.range(0, 200).mapToObj(i -> {
-                try {
-                    return execute(live, "warm", "existing-1");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                for (int i = 0; i < WARMUP; i++) {
+                    execute(base, "warm", "existing-1");
                 }
-            }).toList());
-            capacity.add(new String[] {"refill of a pool with readySessionInstances: 100, from empty",
-                    String.format("%.1f sessions/s (%s s)", refill.perSecond(), fmt(refill.fill().toMillis() / 1000.0)),
-                    "at least 50/s; live executions no more than 2x slower",
-                    String.format("exec on a live session meanwhile: p50 %s ms vs %s ms quiet (%.2fx)", fmt(refill.execDuring().p50()),
-                            fmt(quiet.p50()), refill.execDuring().p50() / quiet.p50())});
+                List<Double> existing = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    existing.add(execute(base, "warm", "existing-1"));
+                }
+                List<Double> pipe = pythonOverPipe(n);
+                List<Double> rtt = loopbackRoundTrips(n);
+                Stats ex = Stats.of(existing);
+                Stats pipeS = Stats.of(pipe);
+                Stats rttS = Stats.of(rtt);
+                Stats floor1 = new Stats(pipeS.p50 + rttS.p50, pipeS.p99 + rttS.p99, n);
+                rows.add(row("exec `1+1` on an existing session (keep-alive)", ex, floor1,
+                        "python exec over a pipe + loopback HTTP round trip"));
 
-            // 7. preloaded pools
-            Preload.Result preload = Preload.measure(server, http, 10);
-            capacity.add(new String[] {"first `import pandas` in a new session of a pool preloading numpy, pandas, matplotlib",
-                    "p50 " + fmt(preload.importCost().p50()) + ", p99 " + fmt(preload.importCost().p99()) + " ms over `1+1`",
-                    "under 1 ms", String.format("idle ready preloaded session: %.1f MiB PSS", preload.memory().perSessionMiB())});
+                // 2. allocation + first exec on a new identifier, ready sessions available
+                // Each allocation follows a wait for the refill; after any pause every request pays for
+                // waking parked threads and idle cores, so an exec on an existing session after the same
+                // pause is measured alongside, as the like-for-like reference.
+                int allocations = Math.min(40, n);
+                List<Double> alloc = new ArrayList<>();
+                List<Double> paused = new ArrayList<>();
+                for (int i = 0; i < allocations; i++) {
+                    waitReady(warmPool, 5);
+                    Thread.sleep(PAUSE_MS);
+                    paused.add(execute(base, "warm", "existing-1"));
+                    Thread.sleep(PAUSE_MS);
+                    alloc.add(execute(base, "warm", "new-" + i + "-id"));
+                }
+                rows.add(row("new identifier, ready session available (allocate + first exec)", Stats.of(alloc), ex,
+                        "exec on an existing session (row above)"));
+                rows.add(row("the same allocations, next to an exec on an existing session after the same " + PAUSE_MS
+                        + " ms pause", Stats.of(alloc), Stats.of(paused), "exec on an existing session after a pause"));
 
-            // 8. custom-container proxy
-            ProxyRate.Result proxy = ProxyRate.measure(server, http, data, 16, Duration.ofSeconds(5));
-            capacity.add(new String[] {"requests per second through the pool endpoint to a session's HTTP server, 16 clients",
-                    String.format("%.0f/s (p50 %s, p99 %s ms)", proxy.proxied().perSecond(), fmt(proxy.proxied().latency().p50()),
-                            fmt(proxy.proxied().latency().p99())), "at least 60% of direct",
-                    String.format("same httpd directly on loopback: %.0f/s (%.0f%%)", proxy.direct().perSecond(),
-                            100 * proxy.proxied().perSecond() / proxy.direct().perSecond())});
+                // 3. no ready session: sandbox start + driver start + first exec
+                int starts = Math.min(30, n);
+                List<Double> coldStarts = new ArrayList<>();
+                for (int i = 0; i < starts; i++) {
+                    coldStarts.add(execute(base, "cold", "cold-" + i + "-id"));
+                    delete(base, "cold", "cold-" + i + "-id");
+                }
+                List<Double> bare = new ArrayList<>();
+                for (int i = 0; i < starts; i++) {
+                    long t = System.nanoTime();
+                    new ProcessBuilder("/usr/bin/python3", "-c", "pass").start().waitFor();
+                    bare.add(ms(t));
+                }
+                rows.add(row("new identifier, no ready session (sandbox start + first exec)", Stats.of(coldStarts),
+                        Stats.of(bare), "bare `python3 -c pass`"));
+            }
+            if (wanted("throughput")) {
+                // 4. throughput across 64 busy sessions, next to 64 pythons over pipes
+                Throughput.Result busy = Throughput.server("127.0.0.1", server.port(), "warm", 64, Duration.ofSeconds(10));
+                Throughput.Result pipes = Throughput.pipes(64, Duration.ofSeconds(10));
+                capacity.add(new String[] {"executions of `1+1` per second, 64 concurrent sessions",
+                        String.format("%.0f/s (p50 %s, p99 %s ms)", busy.perSecond(), fmt(busy.latency().p50()), fmt(busy.latency().p99())),
+                        "at least 2,000/s", String.format("64 pythons over pipes: %.0f/s (%.2fx of that)", pipes.perSecond(),
+                        busy.perSecond() / pipes.perSecond())});
+            }
+            if (wanted("density")) {
+                // 5. density: many idle ready sessions, and allocation with few and with many live
+                int dense = Integer.getInteger("bench.density", 1000);
+                Density.Result few = Density.measure(server, http, "few", 10, "", 30);
+                Density.Result many = Density.measure(server, http, "dense", dense, "", 30);
+                capacity.add(new String[] {dense + " idle ready PythonLTS sessions (no preload), memory",
+                        String.format("%.2f MiB per session (sandboxes %.0f MiB + server growth %.0f MiB, PSS)",
+                                many.perSessionMiB(), many.sandboxesKiB() / 1024.0, many.serverKiB() / 1024.0),
+                        "under 12 MiB per session", "filled in " + fmt(many.fill().toMillis() / 1000.0) + " s"});
+                capacity.add(new String[] {"allocation + first exec with " + dense + " sessions live",
+                        "p50 " + fmt(many.allocation().p50()) + ", p99 " + fmt(many.allocation().p99()) + " ms",
+                        "as fast as with 10 live", String.format("with 10 live: p50 %s, p99 %s ms (%.2fx)", fmt(few.allocation().p50()),
+                        fmt(few.allocation().p99()), many.allocation().p50() / few.allocation().p50())});
+            }
+            if (wanted("refill")) {
+                // 6. refill from empty, and executions on a live session meanwhile
+                Refill.Result refill = Refill.measure(server, http, live, "refill", 100);
+                Stats quiet = Stats.of(java.util.stream.IntStream.range(0, 200).mapToObj(i -> {
+                    try {
+                        return execute(live, "warm", "existing-1");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).toList());
+                capacity.add(new String[] {"refill of a pool with readySessionInstances: 100, from empty",
+                        String.format("%.1f sessions/s (%s s)", refill.perSecond(), fmt(refill.fill().toMillis() / 1000.0)),
+                        "at least 50/s; live executions no more than 2x slower",
+                        String.format("exec on a live session meanwhile: p50 %s ms vs %s ms quiet (%.2fx)", fmt(refill.execDuring().p50()),
+                                fmt(quiet.p50()), refill.execDuring().p50() / quiet.p50())});
+            }
+            if (wanted("preload")) {
+                // 7. preloaded pools
+                Preload.Result preload = Preload.measure(server, http, 10);
+                capacity.add(new String[] {"first `import pandas` in a new session of a pool preloading numpy, pandas, matplotlib",
+                        "p50 " + fmt(preload.importCost().p50()) + ", p99 " + fmt(preload.importCost().p99()) + " ms over `1+1`",
+                        "under 1 ms", String.format("idle ready preloaded session: %.1f MiB PSS", preload.memory().perSessionMiB())});
+            }
+            if (wanted("proxy")) {
+                // 8. custom-container proxy
+                ProxyRate.Result proxy = ProxyRate.measure(server, http, data, 16, Duration.ofSeconds(5));
+                capacity.add(new String[] {"requests per second through the pool endpoint to a session's HTTP server, 16 clients",
+                        String.format("%.0f/s (p50 %s, p99 %s ms)", proxy.proxied().perSecond(), fmt(proxy.proxied().latency().p50()),
+                                fmt(proxy.proxied().latency().p99())), "at least 60% of direct",
+                        String.format("same httpd directly on loopback: %.0f/s (%.0f%%)", proxy.direct().perSecond(),
+                                100 * proxy.proxied().perSecond() / proxy.direct().perSecond())});
+            }
         } finally {
             Trees.deleteRecursively(data);
         }

@@ -27,8 +27,8 @@ public interface InterpreterLauncher {
     /** The Python driver, with {@code preload} imported before the session reports ready. */
     static InterpreterLauncher python(Path driverDir, List<String> preload) {
         return limits -> {
-            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-I", "-B",
-                    DriverFiles.PYTHON_DIR_INSIDE + "/sandpool_driver.py", Sandbox.RUN_DIR_INSIDE + "/driver.sock"));
+            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-I", "-B", "-c",
+                    DriverFiles.PYTHON_BOOTSTRAP, Sandbox.RUN_DIR_INSIDE + "/driver.sock"));
             command.addAll(preload);
             return new SandboxSpec(command,
                     Map.of("MPLBACKEND", "module://sandpool_mpl", "MPLCONFIGDIR", "/tmp/.matplotlib"),

@@ -56,13 +56,32 @@ class InterpreterTest {
         try (Interpreter interpreter = Interpreter.start(sandboxes.runtime, python, LIMITS, Duration.ofSeconds(2))) {
             // the first cell is cell 1: the driver's warm-up before it was ready left no trace
             ExecutionResult failing = run(interpreter, "1/0");
-            assertThat(failing.stderr()).contains("<cell 1>").contains("ZeroDivisionError");
+            assertThat(failing.stderr()).contains("<cell 1>").contains("ZeroDivisionError")
+                    .doesNotContain("sandpool_driver").doesNotContain(sandboxes.dataDir.toString());
             ExecutionResult r = run(interpreter, "import os, subprocess\nprint('from python')\n"
                     + "subprocess.run(['echo', 'from a child'])\nsorted(os.listdir('/tmp'))");
             assertThat(r.stdout()).isEqualTo("from python\nfrom a child\n");
             assertThat(r.result().toString()).isEqualTo("[]");
             // a cell's output does not leak into the next one
             assertThat(run(interpreter, "2").stdout()).isEmpty();
+        }
+    }
+
+    @Test
+    void thePythonDriverIsCompiledOnceOnTheHostUnderTheNameSessionsSee() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sandpool-drivers-");
+        try {
+            java.nio.file.Path python = DriverFiles.install(dir).python();
+            java.nio.file.Path cache = python.resolve("__pycache__");
+            try (var files = java.nio.file.Files.list(cache)) {
+                java.nio.file.Path compiled = files.filter(f -> f.getFileName().toString().startsWith("sandpool_driver."))
+                        .findFirst().orElseThrow();
+                // the bytecode records the path inside the sandbox, never the host's
+                String bytes = new String(java.nio.file.Files.readAllBytes(compiled), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(bytes).contains("/opt/sandpool/python/sandpool_driver.py").doesNotContain(dir.toString());
+            }
+        } finally {
+            dev.sandpool.sandbox.Trees.deleteRecursively(dir);
         }
     }
 }

@@ -27,7 +27,8 @@ def main():
     socket_path = sys.argv[1]
     for module in sys.argv[2:]:
         __import__(module)
-    sys.path.append(os.path.dirname(DRIVER_FILE))  # for the matplotlib backend module
+    if os.path.dirname(DRIVER_FILE) not in sys.path:
+        sys.path.append(os.path.dirname(DRIVER_FILE))  # for the matplotlib backend module
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     driver = Driver(server)
     driver.warm_up()
