@@ -89,7 +89,7 @@ final class RunningSandbox implements Sandbox {
         if (!isAlive()) {
             throw new java.io.IOException("the session's sandbox is not running");
         }
-        return dialer.connect(initPid, port, timeout);
+        return dialer.connect(initPid, initStartTicks, port, timeout);
     }
 
     @Override
@@ -203,6 +203,7 @@ final class RunningSandbox implements Sandbox {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            dialer.forget(initPid, initStartTicks);
             EgressNetwork.stop(root);
             Mounts.unmountBelow(root);
             Trees.deleteRecursively(root);
