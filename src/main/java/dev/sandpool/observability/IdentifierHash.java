@@ -13,6 +13,8 @@ import java.util.HexFormat;
  */
 public final class IdentifierHash {
     private static final HexFormat HEX = HexFormat.of();
+    /** Cloned per call: a provider lookup (getInstance) costs several times the digest of an identifier. */
+    private static final MessageDigest SHA_256 = sha256();
 
     private IdentifierHash() {}
 
@@ -24,9 +26,17 @@ public final class IdentifierHash {
     public static String of(String pool, String identifier) {
         identifier = identifier.substring(identifier.indexOf(' ') + 1);
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((pool + "\n" + identifier).getBytes(StandardCharsets.UTF_8));
+            MessageDigest sha = (MessageDigest) SHA_256.clone();
+            byte[] digest = sha.digest((pool + "\n" + identifier).getBytes(StandardCharsets.UTF_8));
             return HEX.formatHex(digest, 0, 8);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
