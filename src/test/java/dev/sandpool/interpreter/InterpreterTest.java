@@ -84,4 +84,36 @@ class InterpreterTest {
             dev.sandpool.sandbox.Trees.deleteRecursively(dir);
         }
     }
+
+    @Test
+    void aCellThatClosesTheDriversFilesAndReusesTheirNumbersLosesNothing() throws Exception {
+        try (Interpreter interpreter = Interpreter.start(sandboxes.runtime, python, LIMITS, Duration.ofSeconds(2))) {
+            // close the driver's capture files and /dev/null (not fds 0-2, nor the server's socket),
+            // open files of our own that get the same numbers, and write behind the next cell's back
+            ExecutionResult setup = run(interpreter, """
+                    import os, threading, time
+                    def target(fd):
+                        try:
+                            return os.readlink('/proc/self/fd/%d' % fd)
+                        except OSError:
+                            return ''
+                    mine = sorted(fd for fd in map(int, os.listdir('/proc/self/fd')) if fd > 2
+                                  and (target(fd).startswith('/tmp/') or target(fd) == '/dev/null'))
+                    for fd in mine:
+                        os.close(fd)
+                    files = [open('/mnt/data/precious-%d.txt' % i, 'w+') for i in range(len(mine))]
+                    for f in files:
+                        f.write('precious'); f.flush()
+                    threading.Thread(target=lambda: (time.sleep(1), os.write(1, b'late'), os.write(2, b'late'))).start()
+                    (len(mine), sorted(f.fileno() for f in files) == mine)
+                    """);
+            // two capture files and the driver's /dev/null
+            assertThat(setup.result().toString()).isEqualTo("[3,true]");
+            Thread.sleep(1500);
+            ExecutionResult next = run(interpreter, "print('still captured')\n"
+                    + "[open('/mnt/data/precious-%d.txt' % i).read() for i in range(3)]");
+            assertThat(next.stdout()).isEqualTo("still captured\n");
+            assertThat(next.result().toString()).isEqualTo("[\"precious\",\"precious\",\"precious\"]");
+        }
+    }
 }

@@ -40,6 +40,7 @@ def main():
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+    os.close(devnull)
     while True:
         conn, _ = server.accept()
         try:
@@ -128,25 +129,42 @@ class CappedWriter(io.TextIOBase):
 
 class Capture:
     """Points fds 1 and 2 at files in /tmp for one execution, so that output of child processes is
-    captured too, in order with print(). The two files are opened once and unlinked at once: no
-    path for session code to tamper with, and no open, unlink or stat per execution."""
+    captured too, in order with print(). The two files are nameless (O_TMPFILE) and opened once: no
+    path for session code to tamper with, and no open, unlink or stat per execution. Session code
+    may close the driver's fds and get the same numbers for files of its own, so every use checks
+    that an fd is still the file it was; one that is not is left alone and opened anew."""
 
     def __init__(self):
-        self.devnull = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
-        self.fds = {}
-        for name in ("stdout", "stderr"):
-            path = os.path.join(CAPTURE_DIR, ".sandpool-%s-%d" % (name, os.getpid()))
-            self.fds[name] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-            os.unlink(path)
+        self.devnull = self.opened(os.devnull, os.O_WRONLY)
+        self.fds = {name: self.opened(CAPTURE_DIR, os.O_TMPFILE | os.O_RDWR) for name in ("stdout", "stderr")}
         self.writers = {}
+
+    @staticmethod
+    def opened(path, flags):
+        fd = os.open(path, flags | os.O_CLOEXEC, 0o600)
+        st = os.fstat(fd)
+        return fd, st.st_dev, st.st_ino, path, flags
+
+    @staticmethod
+    def size(entry):
+        """The file's size, or None when its fd no longer refers to it."""
+        try:
+            st = os.fstat(entry[0])
+        except OSError:
+            return None
+        return st.st_size if (st.st_dev, st.st_ino) == entry[1:3] else None
 
     def start(self, cap):
         self.cap = cap
         for fd, name in ((1, "stdout"), (2, "stderr")):
-            if os.fstat(self.fds[name]).st_size:  # written to between executions (a child left running)
-                os.ftruncate(self.fds[name], 0)
-            os.lseek(self.fds[name], 0, os.SEEK_SET)
-            os.dup2(self.fds[name], fd)
+            entry = self.fds[name]
+            size = self.size(entry)
+            if size is None:
+                entry = self.fds[name] = self.opened(entry[3], entry[4])
+            elif size:  # written to between executions (a child left running)
+                os.ftruncate(entry[0], 0)
+            os.lseek(entry[0], 0, os.SEEK_SET)
+            os.dup2(entry[0], fd)
         self.writers = {"stdout": CappedWriter(1, cap, "<stdout>"), "stderr": CappedWriter(2, cap, "<stderr>")}
         self.saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = self.writers["stdout"], self.writers["stderr"]
@@ -154,19 +172,17 @@ class Capture:
 
     def stop(self):
         sys.stdout, sys.stderr = self.saved
-        os.dup2(self.devnull, 1)
-        os.dup2(self.devnull, 2)
+        if self.size(self.devnull) is None:
+            self.devnull = self.opened(os.devnull, os.O_WRONLY)
+        os.dup2(self.devnull[0], 1)
+        os.dup2(self.devnull[0], 2)
 
     def text(self, name, extra=""):
-        fd = self.fds[name]
-        try:
-            size = os.fstat(fd).st_size
-            data = b""
-            if size:
-                data = os.pread(fd, self.cap, 0)
-                os.ftruncate(fd, 0)  # the output leaves /tmp (session memory) once read
-        except OSError:
-            size, data = 0, b""
+        entry = self.fds[name]
+        size, data = self.size(entry) or 0, b""
+        if size:
+            data = os.pread(entry[0], self.cap, 0)
+            os.ftruncate(entry[0], 0)  # the output leaves /tmp (session memory) once read
         text = data.decode("utf-8", "replace")
         if size > self.cap or self.writers[name].dropped:
             text += "\n[output truncated: more than %d bytes]\n" % self.cap
