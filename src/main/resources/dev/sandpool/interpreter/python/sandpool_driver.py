@@ -127,23 +127,35 @@ class CappedWriter(io.TextIOBase):
         pass
 
 
+def nameless_file():
+    """A file in /tmp with no name: O_TMPFILE, or where the filesystem lacks it (gVisor's tmpfs) a
+    file of a fresh random name, unlinked at once."""
+    try:
+        return os.open(CAPTURE_DIR, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    except OSError:
+        path = os.path.join(CAPTURE_DIR, ".sandpool-capture-" + os.urandom(8).hex())
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        os.unlink(path)
+        return fd
+
+
 class Capture:
     """Points fds 1 and 2 at files in /tmp for one execution, so that output of child processes is
-    captured too, in order with print(). The two files are nameless (O_TMPFILE) and opened once: no
+    captured too, in order with print(). The two files are nameless and opened once: no
     path for session code to tamper with, and no open, unlink or stat per execution. Session code
     may close the driver's fds and get the same numbers for files of its own, so every use checks
     that an fd is still the file it was; one that is not is left alone and opened anew."""
 
     def __init__(self):
-        self.devnull = self.opened(os.devnull, os.O_WRONLY)
-        self.fds = {name: self.opened(CAPTURE_DIR, os.O_TMPFILE | os.O_RDWR) for name in ("stdout", "stderr")}
+        self.devnull = self.opened(lambda: os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC))
+        self.fds = {name: self.opened(nameless_file) for name in ("stdout", "stderr")}
         self.writers = {}
 
     @staticmethod
-    def opened(path, flags):
-        fd = os.open(path, flags | os.O_CLOEXEC, 0o600)
+    def opened(opener):
+        fd = opener()
         st = os.fstat(fd)
-        return fd, st.st_dev, st.st_ino, path, flags
+        return fd, st.st_dev, st.st_ino, opener
 
     @staticmethod
     def size(entry):
@@ -160,7 +172,7 @@ class Capture:
             entry = self.fds[name]
             size = self.size(entry)
             if size is None:
-                entry = self.fds[name] = self.opened(entry[3], entry[4])
+                entry = self.fds[name] = self.opened(entry[3])
             elif size:  # written to between executions (a child left running)
                 os.ftruncate(entry[0], 0)
             os.lseek(entry[0], 0, os.SEEK_SET)
@@ -173,7 +185,7 @@ class Capture:
     def stop(self):
         sys.stdout, sys.stderr = self.saved
         if self.size(self.devnull) is None:
-            self.devnull = self.opened(os.devnull, os.O_WRONLY)
+            self.devnull = self.opened(self.devnull[3])
         os.dup2(self.devnull[0], 1)
         os.dup2(self.devnull[0], 2)
 
