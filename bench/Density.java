@@ -25,8 +25,11 @@ final class Density {
         Thread.sleep(1000); // let the sessions settle (the drivers finish importing)
         long sandboxes = Memory.sandboxesKiB(Bench.UID_BASE, Bench.UID_COUNT) - sandboxesBefore;
         long serverGrowth = Math.max(0, Memory.selfKiB() - serverBefore);
+        // each allocation takes a ready session: with only a few live, back-to-back allocations would
+        // drain the pool and time cold starts instead
         List<Double> alloc = new ArrayList<>();
         for (int i = 0; i < allocations; i++) {
+            Pools.awaitReady(server, name, sessions, Duration.ofMinutes(1));
             alloc.add(Bench.execute(http, name, "dense-" + i + "-id"));
         }
         Pools.delete(http, name);
