@@ -6,7 +6,6 @@ import dev.sandpool.interpreter.ExecutionResult;
 import dev.sandpool.interpreter.Interpreter;
 import dev.sandpool.sandbox.SandboxRuntime;
 import java.io.IOException;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -93,7 +92,8 @@ public final class SessionPool implements AutoCloseable {
     /** Runs code in the identifier's session, allocating one first if the identifier is new. */
     public ExecutionResult execute(String identifier, ExecutionRequest request) {
         for (int attempt = 0; ; attempt++) {
-            Session session = allocate(identifier);
+            Allocated allocated = allocate(identifier);
+            Session session = allocated.session();
             try {
                 long queued = System.nanoTime();
                 ExecutionResult result;
@@ -102,7 +102,9 @@ public final class SessionPool implements AutoCloseable {
                 } finally {
                     // the refill a new session calls for starts once its first execution is answered:
                     // on a small machine a sandbox start would otherwise compete with that execution
-                    refill();
+                    if (allocated.fresh()) {
+                        refill();
+                    }
                 }
                 Duration total = Duration.ofNanos(System.nanoTime() - queued);
                 Duration waited = total.minusMillis(result.durationMillis());
@@ -157,18 +159,23 @@ public final class SessionPool implements AutoCloseable {
 
     /** The identifier's session, allocated on first use. */
     public Session acquire(String identifier) {
-        Session session = allocate(identifier);
-        refill();
-        return session;
+        Allocated allocated = allocate(identifier);
+        if (allocated.fresh()) {
+            refill();
+        }
+        return allocated.session();
     }
 
-    /** {@link #acquire} without the refill it may call for: the caller refills. */
-    private Session allocate(String identifier) {
+    /** A session, and whether this call allocated it (and so may have taken a ready one to replace). */
+    private record Allocated(Session session, boolean fresh) {}
+
+    /** {@link #acquire} without the refill a fresh session calls for: the caller refills. */
+    private Allocated allocate(String identifier) {
         Identifiers.validateKey(identifier);
         Session session = sessions.get(identifier);
         if (session != null) {
             session.touch();
-            return session;
+            return new Allocated(session, false);
         }
         synchronized (lock) {
             if (closed) {
@@ -201,7 +208,7 @@ public final class SessionPool implements AutoCloseable {
                 LOG.debug("pool {}: allocated a session ({} allocated, {} ready)", name(), sessions.size(), this.ready.size());
             }
         }
-        return session;
+        return new Allocated(session, true);
     }
 
     /**
