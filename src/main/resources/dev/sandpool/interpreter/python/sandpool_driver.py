@@ -31,16 +31,13 @@ def main():
         sys.path.append(os.path.dirname(DRIVER_FILE))  # for the matplotlib backend module
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     driver = Driver(server)
-    driver.warm_up()
     if os.path.exists(socket_path):
         os.unlink(socket_path)
     server.bind(socket_path)
     server.listen(1)
-    # From here on nothing of ours is written to the console; executions capture fds 1 and 2.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
+    # From here on nothing of ours is written to the console: the warm-up, like every execution,
+    # leaves fds 1 and 2 on /dev/null, and executions capture them.
+    driver.warm_up()
     while True:
         conn, _ = server.accept()
         try:
