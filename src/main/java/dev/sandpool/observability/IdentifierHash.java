@@ -1,9 +1,6 @@
 package dev.sandpool.observability;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.sandpool.pool.Identifiers;
 
 /**
  * The only form in which an identifier may reach a log line. Identifiers work as bearer secrets
@@ -12,33 +9,15 @@ import java.util.HexFormat;
  * identifier in two pools names two unrelated sessions.
  */
 public final class IdentifierHash {
-    private static final HexFormat HEX = HexFormat.of();
-    /** Cloned per call: a provider lookup (getInstance) costs several times the digest of an identifier. */
-    private static final MessageDigest SHA_256 = sha256();
-
     private IdentifierHash() {}
 
     /**
-     * The first 16 hex characters of SHA-256 of {@code pool + "\n" + identifier}. Pools name sessions
-     * by a key that may start with the owner's tag and a space (identifier binding); only the
-     * identifier is hashed, so that lifecycle lines match request lines and no owner is logged.
+     * The first 16 hex characters of SHA-256 of {@code pool + "\n" + identifier} (the registry's
+     * {@link Identifiers#hash}, shortened). Pools name sessions by a key that may start with the
+     * owner's tag and a space (identifier binding); only the identifier is hashed, so that lifecycle
+     * lines match request lines and no owner is logged.
      */
     public static String of(String pool, String identifier) {
-        identifier = identifier.substring(identifier.indexOf(' ') + 1);
-        try {
-            MessageDigest sha = (MessageDigest) SHA_256.clone();
-            byte[] digest = sha.digest((pool + "\n" + identifier).getBytes(StandardCharsets.UTF_8));
-            return HEX.formatHex(digest, 0, 8);
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return Identifiers.hash(pool, identifier.substring(identifier.indexOf(' ') + 1)).substring(0, 16);
     }
 }

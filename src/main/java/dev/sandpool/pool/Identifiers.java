@@ -10,16 +10,27 @@ public final class Identifiers {
     private static final Pattern ALLOWED =
             Pattern.compile("[a-zA-Z0-9_|}{\\[\\]:\";'<>?/.,@#$%^&*()\\-+=!~`]{4,128}");
 
+    private static final java.security.MessageDigest SHA_256 = sha256();
+
     private Identifiers() {}
 
-    /** How an identifier is stored and logged: never in clear, but matchable. */
+    /** How an identifier is stored and logged: never in clear, but matchable. SHA-256 of {@code pool + "\n" + identifier}, in hex. */
     public static String hash(String pool, String identifier) {
         try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest((pool + "\n" + identifier).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            // cloned per call: a provider lookup (getInstance) costs several times the digest of an identifier
+            java.security.MessageDigest sha = (java.security.MessageDigest) SHA_256.clone();
+            byte[] digest = sha.digest((pool + "\n" + identifier).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return java.util.HexFormat.of().formatHex(digest);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+        }
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 
