@@ -5,9 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -104,18 +102,20 @@ final class DataVolume {
     private static List<Extent> written(Path sparse) throws IOException {
         List<Extent> extents = new ArrayList<>();
         int fd = LibC.openReadOnly(sparse);
-        try (FileChannel channel = FileChannel.open(sparse); Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(LibC.CAPTURE);
+        try (FileChannel channel = FileChannel.open(sparse)) {
             long position = 0;
             long total = 0;
             while (true) {
-                long data = (long) LSEEK.invokeExact(errno, fd, position, SEEK_DATA);
-                if (data < 0 && LibC.errno(errno) == ENXIO) {
+                long from = position;
+                long data = LibC.raw((arena, errno) -> (long) LSEEK.invokeExact(errno, fd, from, SEEK_DATA));
+                if (data == -ENXIO) {
                     return extents;
                 }
-                LibC.check(data, errno, "lseek SEEK_DATA " + sparse);
-                long hole = (long) LSEEK.invokeExact(errno, fd, data, SEEK_HOLE);
-                LibC.check(hole, errno, "lseek SEEK_HOLE " + sparse);
+                if (data < 0) {
+                    throw new IOException("lseek SEEK_DATA " + sparse + " failed: errno " + -data);
+                }
+                long hole = LibC.checked("lseek SEEK_HOLE " + sparse,
+                        (arena, errno) -> (long) LSEEK.invokeExact(errno, fd, data, SEEK_HOLE));
                 total += hole - data;
                 if (total > TEMPLATE_LIMIT) {
                     throw new IOException("the filesystem of " + sparse.getParent() + " does not report holes (SEEK_HOLE)"
@@ -128,10 +128,6 @@ final class DataVolume {
                 extents.add(new Extent(data, bytes.array()));
                 position = hole;
             }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         } finally {
             LibC.close(fd);
         }

@@ -28,7 +28,7 @@ public final class LibC {
     private static final int ESRCH = 3;
 
     private static final Linker LINKER = Linker.nativeLinker();
-    static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     private static final MethodHandle MKFIFO = libc("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -67,41 +67,50 @@ public final class LibC {
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, all);
     }
 
-    public static void mkfifo(Path path, int mode) throws IOException {
+    /** One downcall, given a confined arena and the segment its errno is captured in; returns its result. */
+    @FunctionalInterface
+    interface Call {
+        long invoke(Arena arena, MemorySegment errno) throws Throwable;
+    }
+
+    /** Makes a call; returns its non-negative result, or minus errno. */
+    static long raw(Call call) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = arena.allocate(CAPTURE);
-            int rc = (int) MKFIFO.invokeExact(errno, arena.allocateFrom(path.toString()), mode);
-            check(rc, errno, "mkfifo " + path);
-        } catch (IOException e) {
-            throw e;
+            long rc = call.invoke(arena, errno);
+            return rc >= 0 ? rc : -errno(errno);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
     }
 
+    /** Makes a call; a failure is an IOException naming {@code what} and the errno. */
+    static long checked(String what, Call call) throws IOException {
+        long rc = raw(call);
+        if (rc < 0) {
+            throw new IOException(what + " failed: errno " + -rc);
+        }
+        return rc;
+    }
+
+    public static void mkfifo(Path path, int mode) throws IOException {
+        checked("mkfifo " + path, (arena, errno) -> (int) MKFIFO.invokeExact(errno, arena.allocateFrom(path.toString()), mode));
+    }
+
     /** Sends a signal; a process that is already gone is not an error. */
     public static void kill(long pid, int signal) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            int rc = (int) KILL.invokeExact(errno, (int) pid, signal);
-            if (rc != 0 && errno(errno) != ESRCH) {
-                throw new IllegalStateException("kill(" + pid + ", " + signal + ") failed: errno " + errno(errno));
-            }
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        long rc = raw((arena, errno) -> (int) KILL.invokeExact(errno, (int) pid, signal));
+        if (rc < 0 && -rc != ESRCH) {
+            throw new IllegalStateException("kill(" + pid + ", " + signal + ") failed: errno " + -rc);
         }
     }
 
     /** Makes this process adopt orphaned descendants, so that none lingers as a zombie under init. */
     public static void becomeChildSubreaper() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            int rc = (int) PRCTL.invokeExact(errno, PR_SET_CHILD_SUBREAPER, 1L);
-            check(rc, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        try {
+            checked("prctl(PR_SET_CHILD_SUBREAPER)", (arena, errno) -> (int) PRCTL.invokeExact(errno, PR_SET_CHILD_SUBREAPER, 1L));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -110,38 +119,19 @@ public final class LibC {
      * place; returns the fd, or minus errno.
      */
     public static int openDirectoryNoFollow(int dirFd, String name) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            int fd = (int) OPENAT.invokeExact(errno, dirFd, arena.allocateFrom(name),
-                    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
-            return fd >= 0 ? fd : -errno(errno);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return (int) raw((arena, errno) -> (int) OPENAT.invokeExact(errno, dirFd, arena.allocateFrom(name),
+                O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
     }
 
     /** mkdirat; returns 0 or minus errno. */
     public static int mkdirAt(int dirFd, String name, int mode) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            int rc = (int) MKDIRAT.invokeExact(errno, dirFd, arena.allocateFrom(name), mode);
-            return rc == 0 ? 0 : -errno(errno);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return (int) raw((arena, errno) -> (int) MKDIRAT.invokeExact(errno, dirFd, arena.allocateFrom(name), mode));
     }
 
     /** Changes the owner of the file an fd refers to (O_PATH fds included). */
     public static void chownFd(int fd, int uid, int gid) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            int rc = (int) FCHOWNAT.invokeExact(errno, fd, arena.allocateFrom(""), uid, gid, AT_EMPTY_PATH);
-            check(rc, errno, "fchownat");
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        checked("fchownat", (arena, errno) -> (int) FCHOWNAT.invokeExact(errno, fd, arena.allocateFrom(""), uid, gid,
+                AT_EMPTY_PATH));
     }
 
     /** Opens a file read-only (for namespace files); returns the fd. */
@@ -154,15 +144,7 @@ public final class LibC {
      * is multithreaded, so this must run on a platform thread reserved for it, never a virtual one.
      */
     public static void setns(int fd, int nstype) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            int rc = (int) SETNS.invokeExact(errno, fd, nstype);
-            check(rc, errno, "setns");
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        checked("setns", (arena, errno) -> (int) SETNS.invokeExact(errno, fd, nstype));
     }
 
     /**
@@ -207,31 +189,19 @@ public final class LibC {
     }
 
     static int open(Path path, int flags, int mode) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(CAPTURE);
-            int fd = (int) OPEN.invokeExact(errno, arena.allocateFrom(path.toString()), flags, mode);
-            check(fd, errno, "open " + path);
-            return fd;
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        return (int) checked("open " + path, (arena, errno) -> (int) OPEN.invokeExact(errno,
+                arena.allocateFrom(path.toString()), flags, mode));
     }
 
     static void close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            int rc = (int) CLOSE.invokeExact(arena.allocate(CAPTURE), fd);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        raw((arena, errno) -> (int) CLOSE.invokeExact(errno, fd));
     }
 
-    static int errno(MemorySegment capture) {
+    private static int errno(MemorySegment capture) {
         return (int) ERRNO.get(capture, 0L);
     }
 
-    static void check(long rc, MemorySegment capture, String what) throws IOException {
+    private static void check(long rc, MemorySegment capture, String what) throws IOException {
         if (rc < 0) {
             throw new IOException(what + " failed: errno " + errno(capture));
         }

@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -63,37 +62,31 @@ final class LoopMount {
 
     /** Binds {@code file} to a free loop device, returned open. */
     private static Attached attach(int file) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(LibC.CAPTURE);
-            int control = LibC.open(LOOP_CONTROL, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
-            try {
-                // another thread or process may take the free device between asking and binding it
-                for (int attempt = 0; ; attempt++) {
-                    int number = (int) IOCTL.invokeExact(errno, control, LOOP_CTL_GET_FREE, MemorySegment.NULL);
-                    LibC.check(number, errno, "LOOP_CTL_GET_FREE");
-                    int loop = openLoop(number);
+        int control = LibC.open(LOOP_CONTROL, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+        try {
+            // another thread or process may take the free device between asking and binding it
+            for (int attempt = 0; ; attempt++) {
+                int number = (int) LibC.checked("LOOP_CTL_GET_FREE",
+                        (arena, errno) -> (int) IOCTL.invokeExact(errno, control, LOOP_CTL_GET_FREE, MemorySegment.NULL));
+                int loop = openLoop(number);
+                long rc = LibC.raw((arena, errno) -> {
                     // struct loop_config { u32 fd; u32 block_size; struct loop_info64 info (lo_flags at 52); u64 reserved[8]; }
                     MemorySegment config = arena.allocate(304, 8);
                     config.set(JAVA_INT, 0, file);
                     config.set(JAVA_INT, 8 + 52, LO_FLAGS_AUTOCLEAR);
-                    int rc = (int) IOCTL.invokeExact(errno, loop, LOOP_CONFIGURE, config);
-                    if (rc == 0) {
-                        return new Attached(number, loop);
-                    }
-                    int error = LibC.errno(errno);
-                    LibC.close(loop);
-                    if (error != EBUSY || attempt >= 20) {
-                        throw new IOException("LOOP_CONFIGURE on /dev/loop" + number + " failed: errno " + error
-                                + (error == EINVAL ? " (a kernel before 5.8?)" : ""));
-                    }
+                    return (int) IOCTL.invokeExact(errno, loop, LOOP_CONFIGURE, config);
+                });
+                if (rc == 0) {
+                    return new Attached(number, loop);
                 }
-            } finally {
-                LibC.close(control);
+                LibC.close(loop);
+                if (-rc != EBUSY || attempt >= 20) {
+                    throw new IOException("LOOP_CONFIGURE on /dev/loop" + number + " failed: errno " + -rc
+                            + (-rc == EINVAL ? " (a kernel before 5.8?)" : ""));
+                }
             }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        } finally {
+            LibC.close(control);
         }
     }
 
@@ -101,17 +94,11 @@ final class LoopMount {
     private static int openLoop(int number) throws IOException {
         Path node = loopPath(number);
         if (!Files.exists(node)) {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment errno = arena.allocate(LibC.CAPTURE);
-                long dev = ((long) (number & 0xffffff00) << 12) | ((LOOP_MAJOR & 0xfff) << 8) | (number & 0xff);
-                int rc = (int) MKNOD.invokeExact(errno, arena.allocateFrom(node.toString()), S_IFBLK | 0600, dev);
-                if (rc != 0 && LibC.errno(errno) != LibC.EEXIST) {
-                    LibC.check(rc, errno, "mknod " + node);
-                }
-            } catch (IOException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
+            long dev = ((long) (number & 0xffffff00) << 12) | ((LOOP_MAJOR & 0xfff) << 8) | (number & 0xff);
+            long rc = LibC.raw((arena, errno) -> (int) MKNOD.invokeExact(errno, arena.allocateFrom(node.toString()),
+                    S_IFBLK | 0600, dev));
+            if (rc < 0 && -rc != LibC.EEXIST) {
+                throw new IOException("mknod " + node + " failed: errno " + -rc);
             }
         }
         return LibC.open(node, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
@@ -122,28 +109,14 @@ final class LoopMount {
     }
 
     private static void mount(Path device, Path target) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(LibC.CAPTURE);
-            int rc = (int) MOUNT.invokeExact(errno, arena.allocateFrom(device.toString()), arena.allocateFrom(target.toString()),
-                    arena.allocateFrom("ext4"), MS_NOSUID | MS_NODEV, arena.allocateFrom("noinit_itable"));
-            LibC.check(rc, errno, "mount " + device + " on " + target);
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        LibC.checked("mount " + device + " on " + target, (arena, errno) -> (int) MOUNT.invokeExact(errno,
+                arena.allocateFrom(device.toString()), arena.allocateFrom(target.toString()), arena.allocateFrom("ext4"),
+                MS_NOSUID | MS_NODEV, arena.allocateFrom("noinit_itable")));
     }
 
     /** Detaches the mount on {@code target} now; the kernel finishes it once nothing uses it (umount -l). */
     static void detach(String target) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = arena.allocate(LibC.CAPTURE);
-            int rc = (int) UMOUNT2.invokeExact(errno, arena.allocateFrom(target), MNT_DETACH);
-            LibC.check(rc, errno, "umount " + target);
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        LibC.checked("umount " + target, (arena, errno) -> (int) UMOUNT2.invokeExact(errno, arena.allocateFrom(target),
+                MNT_DETACH));
     }
 }
