@@ -68,6 +68,32 @@ class InterpreterTest {
     }
 
     @Test
+    void tracebacksAndWarningsQuoteTheLinesOfTheCells() throws Exception {
+        try (Interpreter interpreter = Interpreter.start(sandboxes.runtime, python, LIMITS, Duration.ofSeconds(2))) {
+            run(interpreter, "def f():\n    return 1 / 0");
+            // nothing has imported linecache yet: warnings does, in the middle of this cell
+            ExecutionResult warned = run(interpreter, "import warnings\nwarnings.warn('mind the gap')");
+            assertThat(warned.stderr()).contains("<cell 2>:2: UserWarning: mind the gap")
+                    .contains("warnings.warn('mind the gap')");
+            ExecutionResult failed = run(interpreter, "f()");
+            assertThat(failed.stderr()).contains("File \"<cell 3>\", line 1").contains("File \"<cell 1>\", line 2")
+                    .contains("return 1 / 0").contains("ZeroDivisionError");
+        }
+    }
+
+    @Test
+    void valuesComeBackAsJsonOrAsTheirRepr() throws Exception {
+        try (Interpreter interpreter = Interpreter.start(sandboxes.runtime, python, LIMITS, Duration.ofSeconds(2))) {
+            assertThat(run(interpreter, "{'a': [1, 2.5, None, True], 'é': '\\u2603'}").result().toString())
+                    .isEqualTo("{\"a\":[1,2.5,null,true],\"é\":\"☃\"}");
+            assertThat(run(interpreter, "x = []\nx.append(x)\nx").result().asString()).isEqualTo("[[...]]");
+            assertThat(run(interpreter, "[float('nan')]").result().asString()).isEqualTo("[nan]");
+            assertThat(run(interpreter, "{1: 2}").result().toString()).isEqualTo("{\"1\":2}");
+            assertThat(run(interpreter, "{1: object}").result().asString()).isEqualTo("{1: <class 'object'>}");
+        }
+    }
+
+    @Test
     void thePythonDriverIsCompiledOnceOnTheHostUnderTheNameSessionsSee() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sandpool-drivers-");
         try {

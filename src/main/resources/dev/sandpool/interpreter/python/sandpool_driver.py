@@ -6,18 +6,16 @@ Requests:  {"op": "exec", "code": str, "timeout": seconds, "maxOutput": bytes}  
 Replies:   {"op": "hello", ...} on connect, {"op": "result", "status": "Success"|"Failure",
             "stdout", "stderr", "result", "timedOut"} per exec, {"op": "pong"} per ping.
 """
-import ast
+# Only built-in modules here: the pure-Python ones (socket, signal, ast, json, linecache) pull in
+# enum and re, about 12 ms of every session's start for nothing the driver needs of them.
+import _ast
+import _json
+import _signal
+import _socket
 import io
-import json
-import linecache
 import math
 import os
-import signal
-import socket
-import struct
 import sys
-import types
-import warnings
 
 DRIVER_FILE = os.path.abspath(__file__)
 CAPTURE_DIR = "/tmp"
@@ -29,7 +27,7 @@ def main():
         __import__(module)
     if os.path.dirname(DRIVER_FILE) not in sys.path:
         sys.path.append(os.path.dirname(DRIVER_FILE))  # for the matplotlib backend module
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     driver = Driver(server)
     if os.path.exists(socket_path):
         os.unlink(socket_path)
@@ -39,7 +37,8 @@ def main():
     # leaves fds 1 and 2 on /dev/null, and executions capture them.
     driver.warm_up()
     while True:
-        conn, _ = server.accept()
+        fd, _ = server._accept()
+        conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, fd)
         try:
             driver.serve(conn)
         except (OSError, ValueError):
@@ -52,11 +51,11 @@ def read_frame(conn):
     header = read_exactly(conn, 4)
     if header is None:
         return None
-    (length,) = struct.unpack(">I", header)
+    length = int.from_bytes(header, "big")
     body = read_exactly(conn, length)
     if body is None:
         return None
-    return json.loads(body.decode("utf-8"))
+    return json_loads(body.decode("utf-8"))
 
 
 def read_exactly(conn, n):
@@ -71,14 +70,50 @@ def read_exactly(conn, n):
 
 
 def write_frame(conn, message):
-    text = json.dumps(message, ensure_ascii=False, allow_nan=False)
+    text = json_dumps(message)
     try:
         body = text.encode("utf-8")
     except UnicodeEncodeError:
         # lone surrogates (bytes decoded with surrogateescape, halves of a pair) are not UTF-8:
         # pairs are joined, the rest become U+FFFD
         body = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
-    conn.sendall(struct.pack(">I", len(body)) + body)
+    conn.sendall(len(body).to_bytes(4, "big") + body)
+
+
+class JsonContext:
+    """What json's C scanner reads of a decoder: json.loads, but for strict JSON only."""
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+
+    @staticmethod
+    def parse_constant(name):
+        raise ValueError("not JSON: " + name)
+
+
+JSON_SCAN = _json.make_scanner(JsonContext())
+
+
+def json_loads(text):
+    try:
+        value, end = JSON_SCAN(text, 0)
+    except StopIteration as error:
+        raise ValueError("not JSON at %s" % error.value) from None
+    if end != len(text):
+        raise ValueError("not JSON at %d" % end)
+    return value
+
+
+def unserializable(value):
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
+def json_dumps(value):
+    """json.dumps(value, ensure_ascii=False, allow_nan=False), compact, with json's C encoder."""
+    encode = _json.make_encoder({}, unserializable, _json.encode_basestring, None, ":", ",", False, False, False)
+    return "".join(encode(value, 0))
 
 
 class CappedWriter(io.TextIOBase):
@@ -198,6 +233,43 @@ class Capture:
         return text + extra
 
 
+class CellSources:
+    """Every cell's source as a linecache entry, so that tracebacks and warnings quote its lines.
+    linecache (which imports tokenize and re) is not part of the driver's start: entries wait here,
+    and this finder, first on sys.meta_path, hands them over as linecache is first imported,
+    whoever imports it."""
+
+    def __init__(self):
+        self.pending = {}
+        sys.meta_path.insert(0, self)
+
+    def add(self, filename, code):
+        linecache = sys.modules.get("linecache")
+        entry = (len(code), None, code.splitlines(True), filename)
+        (self.pending if linecache is None else linecache.cache)[filename] = entry
+
+    def forget(self, filename):
+        self.pending.pop(filename, None)
+        if "linecache" in sys.modules:
+            sys.modules["linecache"].cache.pop(filename, None)
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "linecache" or self not in sys.meta_path:
+            return None
+        sys.meta_path.remove(self)
+        from importlib.machinery import PathFinder
+        spec = PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            run = spec.loader.exec_module
+
+            def exec_module(module):
+                run(module)
+                module.cache.update(self.pending)
+                self.pending.clear()
+            spec.loader.exec_module = exec_module
+        return spec
+
+
 class Driver:
     def __init__(self, server):
         self.pid = os.getpid()
@@ -205,21 +277,21 @@ class Driver:
         # A process forked by user code must not hold the channel: it would keep the server from
         # seeing the driver die, and could write into the protocol.
         os.register_at_fork(after_in_child=self.drop_channels)
-        self.module = types.ModuleType("__main__")
+        self.module = type(sys)("__main__")
         self.module.__dict__["__builtins__"] = __builtins__
         sys.modules["__main__"] = self.module
         self.namespace = self.module.__dict__
         self.count = 0
+        self.sources = CellSources()
         self.capture = Capture()
         sys.stdin = io.StringIO("")
-        warnings.filterwarnings("ignore", message=".*non-interactive.*")
 
     def warm_up(self):
         """One throwaway execution before the session is ready, so that the first real one does not
         pay for the first run of this file's code paths; it leaves no trace in the user's state."""
         self.execute({"code": "None", "timeout": 60, "maxOutput": 1024})
         self.count = 0
-        linecache.cache.pop("<cell 1>", None)
+        self.sources.forget("<cell 1>")
 
     def drop_channels(self):
         for channel in self.channels:
@@ -254,21 +326,21 @@ class Driver:
         def interrupt(signum, frame):
             if not state["done"]:
                 state["fired"] = True
-                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), _signal.SIGINT)
 
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGALRM, interrupt)
+        _signal.signal(_signal.SIGINT, _signal.default_int_handler)
+        _signal.signal(_signal.SIGALRM, interrupt)
         outcome = {"status": "Success", "result": "", "error": ""}
         capture = self.capture.start(cap)
         try:
             try:
                 try:
-                    signal.setitimer(signal.ITIMER_REAL, timeout)
+                    _signal.setitimer(_signal.ITIMER_REAL, timeout)
                     value = self.run_cell(request.get("code", ""))
                     outcome["result"] = self.figure_or(value)
                 finally:
                     state["done"] = True
-                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    _signal.setitimer(_signal.ITIMER_REAL, 0)
             except KeyboardInterrupt:
                 outcome = {"status": "Failure", "result": None, "error": ""}
             except BaseException as error:  # the user's exception, SystemExit included
@@ -292,11 +364,11 @@ class Driver:
 
     def run_cell_unguarded(self, code):
         filename = "<cell %d>" % self.count
-        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-        tree = ast.parse(code, filename, "exec")
+        self.sources.add(filename, code)
+        tree = compile(code, filename, "exec", _ast.PyCF_ONLY_AST)  # ast.parse
         last = None
-        if tree.body and isinstance(tree.body[-1], ast.Expr):
-            last = ast.Expression(tree.body.pop().value)
+        if tree.body and isinstance(tree.body[-1], _ast.Expr):
+            last = _ast.Expression(tree.body.pop().value)
         exec(compile(tree, filename, "exec"), self.namespace)
         if last is not None:
             return eval(compile(last, filename, "eval"), self.namespace)
@@ -358,7 +430,7 @@ def run_shell(request):
     except subprocess.TimeoutExpired:
         timed_out = True
         try:
-            os.killpg(process.pid, signal.SIGKILL)
+            os.killpg(process.pid, _signal.SIGKILL)
         except OSError:
             pass
         process.wait()
@@ -433,7 +505,7 @@ def capped_result(result, cap):
     A figure is let through: the server allows room for one."""
     if isinstance(result, dict) and result.get("type") == "image":
         return result
-    size = len(json.dumps(result, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    size = len(json_dumps(result).encode("utf-8", "surrogatepass"))
     if size > cap:
         return "[result truncated: its JSON is %d bytes, more than %d]" % (size, cap)
     return result
@@ -455,7 +527,7 @@ def to_json_value(value):
         return value
     if isinstance(value, (list, tuple, dict)):
         try:
-            return json.loads(json.dumps(value, allow_nan=False))
+            return json_loads(json_dumps(value))
         except (TypeError, ValueError, RecursionError):
             pass
     return repr(value)

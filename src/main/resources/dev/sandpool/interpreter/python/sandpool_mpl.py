@@ -1,7 +1,13 @@
 """A matplotlib backend for sessions: renders with Agg, and show() hands the figures to the driver
 instead of opening a window."""
+import warnings
+
 from matplotlib.backend_bases import FigureManagerBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+# Figure.show() on Agg says it cannot show a window: here the figure is returned instead. Set here,
+# not in the driver, because filterwarnings imports re, which sessions without matplotlib never need.
+warnings.filterwarnings("ignore", message=".*non-interactive.*")
 
 FigureCanvas = FigureCanvasAgg
 FigureManager = FigureManagerBase
