@@ -45,28 +45,44 @@ final class DriverConnection implements AutoCloseable {
         this.out = new DataOutputStream(new java.io.BufferedOutputStream(rawOut, 64 * 1024));
     }
 
-    /** Connects, retrying while the driver starts, and reads its hello. */
+    /**
+     * Connects, retrying while the driver starts, and reads its hello. Between tries it waits for
+     * something to appear in the socket's directory (the driver binding its socket), so a start
+     * is not left waiting out a sleep: the watch is only made once a first try has failed, which
+     * is never the case when adopting a running driver.
+     */
     static DriverConnection open(Path socket, Duration timeout, java.util.function.BooleanSupplier stillStarting)
             throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         IOException last = null;
+        DirectoryWatch appeared = null;
         long pause = 1;
-        while (System.nanoTime() < deadline && stillStarting.getAsBoolean()) {
-            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                channel.connect(UnixDomainSocketAddress.of(socket));
-                DriverConnection connection = new DriverConnection(channel);
-                JsonNode hello = connection.read(Duration.ofSeconds(10), SMALL_FRAME);
-                if (!"hello".equals(hello.path("op").asString())) {
-                    throw new IOException("driver did not greet: " + hello);
+        try {
+            while (System.nanoTime() < deadline && stillStarting.getAsBoolean()) {
+                SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                try {
+                    channel.connect(UnixDomainSocketAddress.of(socket));
+                    DriverConnection connection = new DriverConnection(channel);
+                    JsonNode hello = connection.read(Duration.ofSeconds(10), SMALL_FRAME);
+                    if (!"hello".equals(hello.path("op").asString())) {
+                        throw new IOException("driver did not greet: " + hello);
+                    }
+                    return connection;
+                } catch (IOException e) {
+                    channel.close();
+                    last = e;
                 }
-                return connection;
-            } catch (IOException e) {
-                channel.close();
-                last = e;
+                if (appeared == null) {
+                    appeared = DirectoryWatch.of(socket.getParent());
+                    continue; // the socket may have appeared before the watch
+                }
+                // after an event the socket may exist but not listen yet: try again soon
+                pause = appeared.await(pause) ? 1 : Math.min(pause * 2, 20);
             }
-            sleep(pause);
-            pause = Math.min(pause * 2, 20);
+        } finally {
+            if (appeared != null) {
+                appeared.close();
+            }
         }
         throw new IOException("driver did not answer on " + socket, last);
     }
@@ -119,14 +135,6 @@ final class DriverConnection implements AutoCloseable {
             channel.close();
         } catch (IOException ignored) {
             // nothing to do: the connection is being dropped
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
