@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.sandpool.config.DataSize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +27,18 @@ class FailedLaunchTest {
     void manyFailedLaunchesLeaveVirtualThreadsRunning() throws Exception {
         Path seccomp = Files.writeString(dir.resolve("seccomp.bpf"), "");
         int launches = 2 * Runtime.getRuntime().availableProcessors() + 2;
-        for (int i = 0; i < launches; i++) {
-            Path ctl = Files.createDirectory(dir.resolve("ctl-" + i));
-            SandboxLaunch launch = new SandboxLaunch(ctl, seccomp, List.of("/bin/sh", "-c", "echo no sandbox here; exit 3"));
-            assertThatThrownBy(() -> launch.start(null, pid -> {}))
-                    .isInstanceOf(IOException.class).hasMessageContaining("no sandbox here");
+        CgroupDriver cgroups = CgroupDriver.detect(Path.of("/sys/fs/cgroup"), "sandpool-failtest-" + ProcessHandle.current().pid());
+        try {
+            for (int i = 0; i < launches; i++) {
+                Path ctl = Files.createDirectory(dir.resolve("ctl-" + i));
+                Cgroup cgroup = cgroups.create("sb-fail-" + i, new ResourceLimits(DataSize.parse("64Mi"), 1, 16));
+                SandboxLaunch launch = new SandboxLaunch(ctl, seccomp, List.of("/bin/sh", "-c", "echo no sandbox here; exit 3"));
+                assertThatThrownBy(() -> launch.start(cgroup, pid -> {}))
+                        .isInstanceOf(IOException.class).hasMessageContaining("no sandbox here");
+            }
+        } finally {
+            cgroups.existing().forEach(name -> cgroups.open(name).remove());
+            cgroups.removeParent();
         }
         // the virtual threads of a server still get carriers
         int tasks = 100;
