@@ -102,7 +102,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
 
     @Override
     public Sandbox start(SandboxSpec spec) throws IOException {
-        return slots.start("sb-", spec, spec.limits(), (slot, cgroup, egress) -> {
+        return slots.start("sb-", spec, spec.limits(), (slot, cgroup, prepare, egress) -> {
             Optional<Path> merged = Optional.empty();
             if (spec.container().isPresent()) {
                 Path layer = Files.createDirectory(slot.root().resolve("layer"));
@@ -112,7 +112,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             SandboxLaunch launch = new SandboxLaunch(slot.ctl(), seccompFile, merged.isPresent()
                     ? containerCommandLine(spec, spec.container().get(), slot.uid(), merged.get())
                     : commandLine(spec, slot.uid(), slot.data(), slot.run()));
-            return launch.start(cgroup, egress);
+            return launch.start(cgroup, prepare, egress);
         });
     }
 

@@ -49,7 +49,8 @@ public final class GvisorRuntime implements SandboxRuntime {
         if (spec.container().isPresent()) {
             throw new IOException("gvisor isolation does not run custom containers");
         }
-        return slots.start(ID_PREFIX, spec, sentryLimits(spec.limits()), (slot, cgroup, egress) -> {
+        return slots.start(ID_PREFIX, spec, sentryLimits(spec.limits()), (slot, cgroup, prepare, egress) -> {
+            prepare.run();
             bundles.write(slot.ctl(), spec, slot.uid(), slot.data(), slot.run());
             return GvisorLaunch.start(slot.ctl(), slot.id(), spec.egress().isPresent(), cgroup, egress);
         });

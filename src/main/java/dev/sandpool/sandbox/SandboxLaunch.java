@@ -23,12 +23,15 @@ import java.util.regex.Pattern;
  * fd 3 is the seccomp program, fd 4 and 5 are FIFOs for bwrap's {@code --info-fd} (which reports
  * the sandbox's init pid) and {@code --block-fd} (which holds it until we write a byte). This side
  * opens both FIFOs read-write before the shell starts, so no open() ever blocks, whatever happens
- * to the child.
+ * to the child. The shell first waits for a line on the block FIFO: it is spawned, and starts
+ * joining the cgroup, before the slot's volume is mounted, so that the join's grace period (see
+ * {@link #joinEarly}) runs alongside that work too.
  */
 final class SandboxLaunch {
     private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
     private static final long START_TIMEOUT_SECONDS = 30;
-    private static final String SHELL = "exec \"$@\" 3<\"$SANDPOOL_SECCOMP\" 4>\"$SANDPOOL_INFO\" 5<\"$SANDPOOL_BLOCK\"";
+    private static final String SHELL = "exec 5<\"$SANDPOOL_BLOCK\"; read go <&5 || exit 1; "
+            + "exec \"$@\" 3<\"$SANDPOOL_SECCOMP\" 4>\"$SANDPOOL_INFO\"";
 
     record Started(Process process, long initPid) {}
 
@@ -42,13 +45,19 @@ final class SandboxLaunch {
         this.command = command;
     }
 
+    /** What must be in place before bwrap sets the sandbox up (the volume it binds, say). */
+    @FunctionalInterface
+    interface Prepare {
+        void run() throws IOException;
+    }
+
     /** What must be in place before the sandbox's first process may run (its network, say). */
     @FunctionalInterface
     interface BeforeRelease {
         void prepare(long initPid) throws IOException;
     }
 
-    Started start(Cgroup cgroup, BeforeRelease beforeRelease) throws IOException {
+    Started start(Cgroup cgroup, Prepare prepare, BeforeRelease beforeRelease) throws IOException {
         Path info = ctl.resolve("info.fifo");
         Path block = ctl.resolve("block.fifo");
         LibC.mkfifo(info, 0600);
@@ -67,9 +76,12 @@ final class SandboxLaunch {
             builder.environment().put("SANDPOOL_INFO", info.toString());
             builder.environment().put("SANDPOOL_BLOCK", block.toString());
             Process process = builder.start();
+            Thread joining = Thread.startVirtualThread(() -> joinEarly(cgroup, process));
             try {
-                joinEarly(cgroup, process);
+                prepare.run();
+                blockChannel.write(ByteBuffer.wrap(new byte[] {'g', '\n'}));
                 long initPid = readInitPid(infoChannel, process);
+                joining.join();
                 cgroup.addProcess(initPid);
                 beforeRelease.prepare(initPid);
                 blockChannel.write(ByteBuffer.wrap(new byte[] {'g'}));
@@ -77,6 +89,10 @@ final class SandboxLaunch {
             } catch (IOException | RuntimeException e) {
                 process.destroyForcibly();
                 throw e;
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while starting a sandbox");
             }
         } finally {
             Files.deleteIfExists(info);
@@ -85,12 +101,12 @@ final class SandboxLaunch {
     }
 
     /**
-     * Puts the launching process (the shell, soon bwrap) in the group while bwrap still sets up the
-     * sandbox. The first move into a cgroup after a quiet spell waits for an RCU grace period
-     * (10 to 20 ms on our machines); made here, that wait runs alongside bwrap's mounts instead of
-     * after them, and the move of the sandbox's init that follows is quick. bwrap may already have
-     * forked that init, so it is moved anyway. A launcher that is gone already fails later, with
-     * its console.
+     * Puts the launching process (the shell, soon bwrap) in the group while the volume is mounted and
+     * bwrap sets up the sandbox. The first move into a cgroup after a quiet spell waits for an RCU
+     * grace period (10 to 20 ms on our machines); made here, in its own thread, that wait runs
+     * alongside the rest of the start instead of after it, and the move of the sandbox's init that
+     * follows is quick. bwrap may already have forked that init, so it is moved anyway. A launcher
+     * that is gone already fails later, with its console.
      */
     private static void joinEarly(Cgroup cgroup, Process process) {
         try {

@@ -21,10 +21,14 @@ final class SandboxSlots {
     /** One sandbox's place on the host, before anything runs in it. */
     record Slot(String id, Path root, Path data, Path run, Path ctl, int uid) {}
 
-    /** Starts the sandbox's first process in {@code cgroup}, running {@code egress} before its code may run. */
+    /**
+     * Starts the sandbox's first process in {@code cgroup}, running {@code prepare} (the slot's
+     * volume) before the sandbox's setup begins and {@code egress} before its code may run.
+     */
     @FunctionalInterface
     interface Launch {
-        SandboxLaunch.Started start(Slot slot, Cgroup cgroup, SandboxLaunch.BeforeRelease egress) throws IOException;
+        SandboxLaunch.Started start(Slot slot, Cgroup cgroup, SandboxLaunch.Prepare prepare,
+                                    SandboxLaunch.BeforeRelease egress) throws IOException;
     }
 
     private final Path sessionsDir;
@@ -62,14 +66,15 @@ final class SandboxSlots {
             Slot slot = new Slot(id, root, ownedDir(root.resolve("data"), uid), ownedDir(root.resolve("run"), uid),
                     Files.createDirectory(root.resolve("ctl"),
                             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))), uid);
-            if (spec.container().isEmpty()) {
-                DataVolume.mount(slot.ctl().resolve("data.img"), slot.data(), uid, diskQuotaBytes);
-            }
             cgroup = cgroups.create(id, cgroupLimits);
             if (SandboxRuntime.BACKGROUND_START.orElse(false)) {
                 cgroup.idle(true);
             }
-            var started = launch.start(slot, cgroup, initPid -> {
+            var started = launch.start(slot, cgroup, () -> {
+                if (spec.container().isEmpty()) {
+                    DataVolume.mount(slot.ctl().resolve("data.img"), slot.data(), uid, diskQuotaBytes);
+                }
+            }, initPid -> {
                 if (spec.egress().isPresent()) {
                     EgressNetwork.attach(initPid, spec.egress().get(), slot.ctl());
                 }

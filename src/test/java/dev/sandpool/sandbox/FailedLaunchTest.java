@@ -33,7 +33,7 @@ class FailedLaunchTest {
                 Path ctl = Files.createDirectory(dir.resolve("ctl-" + i));
                 Cgroup cgroup = cgroups.create("sb-fail-" + i, new ResourceLimits(DataSize.parse("64Mi"), 1, 16));
                 SandboxLaunch launch = new SandboxLaunch(ctl, seccomp, List.of("/bin/sh", "-c", "echo no sandbox here; exit 3"));
-                assertThatThrownBy(() -> launch.start(cgroup, pid -> {}))
+                assertThatThrownBy(() -> launch.start(cgroup, () -> {}, pid -> {}))
                         .isInstanceOf(IOException.class).hasMessageContaining("no sandbox here");
             }
         } finally {
