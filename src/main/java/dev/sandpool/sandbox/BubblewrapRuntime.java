@@ -4,6 +4,7 @@ import dev.sandpool.config.SandboxConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,11 +28,15 @@ public final class BubblewrapRuntime implements SandboxRuntime {
     /** Host files a built-in sandbox sees read-only at the same path, when the host has them. */
     static final List<String> HOST_ETC = List.of("/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime", "/etc/ssl",
             "/etc/mime.types", "/etc/matplotlibrc");
+    /** Of those, the directories: bound on their own, the files are copied into the sandbox's /etc. */
+    private static final List<String> HOST_ETC_DIRS = List.of("/etc/alternatives", "/etc/ssl");
+    private static final List<String> GENERATED_ETC = List.of("passwd", "group", "hosts", "nsswitch.conf");
     /** The environment of a built-in sandbox, before the spec's own. */
     static final java.util.Map<String, String> BUILT_IN_ENV = builtInEnv();
 
     private final Path sessionsDir;
     private final Path etcDir;
+    private final Path sandboxEtc;
     private final Path seccompFile;
     private final SandboxConfig config;
     private final UidAllocator uids;
@@ -57,12 +62,14 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         this.sessionsDir = dataDir.resolve("sessions");
         Path runtimeDir = dataDir.resolve("runtime");
         this.etcDir = runtimeDir.resolve("etc");
+        this.sandboxEtc = runtimeDir.resolve("sandbox-etc");
         this.seccompFile = runtimeDir.resolve("seccomp.bpf");
         traversable(dataDir);
         this.slots = new SandboxSlots(sessionsDir, cgroups, uids, dialer, diskQuotaBytes);
         traversable(runtimeDir);
         traversable(etcDir);
         writeEtc();
+        writeSandboxEtc();
         SeccompFilter.writeTo(seccompFile);
     }
 
@@ -97,6 +104,41 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         Files.writeString(etcDir.resolve("resolv-gated.conf"), "nameserver " + DnsGate.ADDRESS + "\n");
         for (String name : List.of("passwd", "group", "hosts", "nsswitch.conf", "resolv.conf", "resolv-gated.conf")) {
             Files.setPosixFilePermissions(etcDir.resolve(name), PosixFilePermissions.fromString("rw-r--r--"));
+        }
+    }
+
+    /**
+     * The built-in sandboxes' whole /etc, bound as one directory: each bind costs bwrap a read of
+     * the mount table, which grows with every live session's volume, so ten binds of single files
+     * were a measurable part of every start. The host's files are copied when the server starts
+     * (a changed time zone needs a restart); its directories are bound onto empty ones here.
+     */
+    private void writeSandboxEtc() throws IOException {
+        Files.createDirectories(sandboxEtc);
+        Files.setPosixFilePermissions(sandboxEtc, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (String generated : GENERATED_ETC) {
+            Files.copy(etcDir.resolve(generated), sandboxEtc.resolve(generated), StandardCopyOption.REPLACE_EXISTING);
+        }
+        for (String host : HOST_ETC) {
+            Path inside = sandboxEtc.resolve(Path.of(host).getFileName().toString());
+            if (HOST_ETC_DIRS.contains(host)) {
+                Files.createDirectories(inside);
+            } else if (Files.isRegularFile(Path.of(host))) {
+                Files.copy(Path.of(host), inside, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.deleteIfExists(inside);
+            }
+        }
+        // where an egress session's resolver is bound; without egress it stays empty
+        Path resolv = sandboxEtc.resolve("resolv.conf");
+        if (!Files.exists(resolv)) {
+            Files.createFile(resolv);
+        }
+        try (var files = Files.list(sandboxEtc)) {
+            for (Path file : files.toList()) {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(
+                        Files.isDirectory(file) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
         }
     }
 
@@ -166,12 +208,9 @@ public final class BubblewrapRuntime implements SandboxRuntime {
                 "--ro-bind", "/usr", "/usr",
                 "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
                 "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
-                "--dir", "/etc"));
-        for (String hostEtc : HOST_ETC) {
+                "--ro-bind", sandboxEtc.toString(), "/etc"));
+        for (String hostEtc : HOST_ETC_DIRS) {
             cmd.addAll(List.of("--ro-bind-try", hostEtc, hostEtc));
-        }
-        for (String generated : List.of("passwd", "group", "hosts", "nsswitch.conf")) {
-            cmd.addAll(List.of("--ro-bind", etcDir.resolve(generated).toString(), "/etc/" + generated));
         }
         cmd.addAll(List.of(
                 "--proc", "/proc", "--dev", "/dev",

@@ -1,11 +1,54 @@
 package dev.sandpool.sandbox;
 
-import dev.sandpool.config.Isolation;
+import static org.assertj.core.api.Assertions.assertThat;
 
-/** The built-in pools' contract under `isolation: namespaces`. */
+import dev.sandpool.config.Isolation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The built-in pools' contract under `isolation: namespaces`, and what only bubblewrap does. */
 class NamespacesBuiltInPoolsTest extends BuiltInPoolsContract {
     @Override
     Isolation isolation() {
         return Isolation.NAMESPACES;
+    }
+
+    @Test
+    void etcHoldsTheGeneratedFilesAndTheHostsSharedOnesOnly() {
+        List<String> expected = new ArrayList<>(List.of("alternatives", "group", "hosts", "nsswitch.conf", "passwd",
+                "resolv.conf", "ssl"));
+        for (String host : List.of("ld.so.cache", "localtime", "mime.types", "matplotlibrc")) {
+            if (Files.isRegularFile(Path.of("/etc", host))) {
+                expected.add(host);
+            }
+        }
+        var r = run("python", "etc-1", """
+                import hashlib, os
+                def digest(path):
+                    try:
+                        return hashlib.sha256(open(path, 'rb').read()).hexdigest()
+                    except OSError:
+                        return ''
+                (sorted(os.listdir('/etc')), open('/etc/passwd').read().splitlines()[1].split(':')[0],
+                 os.path.getsize('/etc/resolv.conf'), digest('/etc/localtime'))""").path("result");
+        assertThat(r.get(0).valueStream().map(v -> v.asString()).sorted().toList())
+                .isEqualTo(expected.stream().sorted().toList());
+        assertThat(r.get(1).asString()).isEqualTo("user");
+        assertThat(r.get(2).asInt()).as("no resolver without egress").isZero();
+        assertThat(r.get(3).asString()).as("the host's time zone").isEqualTo(sha256(Path.of("/etc/localtime")));
+    }
+
+    private static String sha256(Path file) {
+        try {
+            return java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (java.io.IOException e) {
+            return "";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
