@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class SessionPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionPool.class);
     private static final Duration START_RETRY_DELAY = Duration.ofSeconds(2);
+    /** How long the starts a call's allocation calls for wait for its answer to be written (about 0.3 ms here). */
+    private static final Duration ANSWER_FIRST = Duration.ofMillis(5);
 
     private volatile PoolConfig config;
     private final InterpreterFactory factory;
@@ -103,7 +105,7 @@ public final class SessionPool implements AutoCloseable {
                     // the refill a new session calls for starts once its first execution is answered:
                     // on a small machine a sandbox start would otherwise compete with that execution
                     if (allocated.fresh()) {
-                        refill();
+                        refillAfterAnswer();
                     }
                 }
                 Duration total = Duration.ofNanos(System.nanoTime() - queued);
@@ -161,7 +163,7 @@ public final class SessionPool implements AutoCloseable {
     public Session acquire(String identifier) {
         Allocated allocated = allocate(identifier);
         if (allocated.fresh()) {
-            refill();
+            refillAfterAnswer();
         }
         return allocated.session();
     }
@@ -418,6 +420,19 @@ public final class SessionPool implements AutoCloseable {
 
     /** Starts ready interpreters in the background until the target is met. */
     public void refill() {
+        refill(Duration.ZERO);
+    }
+
+    /**
+     * The refill a call that took a ready session calls for. Its starts wait a moment, so that the
+     * call's answer is on its way first: a start begun at once competed with it for the CPU, and on
+     * a two-core machine took allocation plus first execution from 1.8 to 3.7 ms.
+     */
+    private void refillAfterAnswer() {
+        refill(ANSWER_FIRST);
+    }
+
+    private void refill(Duration delay) {
         if (System.nanoTime() < refillPausedUntilNanos) {
             return;
         }
@@ -429,7 +444,16 @@ public final class SessionPool implements AutoCloseable {
                 }
                 starting++;
             }
-            Thread.ofVirtual().name("refill-" + name()).start(this::startReady);
+            Thread.ofVirtual().name("refill-" + name()).start(() -> {
+                if (delay.isPositive()) {
+                    try {
+                        Thread.sleep(delay);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                startReady();
+            });
         }
     }
 
@@ -491,7 +515,7 @@ public final class SessionPool implements AutoCloseable {
     /** A session found no ready interpreter, or lost its own: take one now or start one on the spot. */
     private Interpreter startForSession() {
         Interpreter interpreter = takeReady();
-        refill();
+        refillAfterAnswer();
         return interpreter != null ? interpreter : startWithSlot();
     }
 
