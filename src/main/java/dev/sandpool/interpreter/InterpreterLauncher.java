@@ -27,7 +27,7 @@ public interface InterpreterLauncher {
     /** The Python driver, with {@code preload} imported before the session reports ready. */
     static InterpreterLauncher python(Path driverDir, List<String> preload) {
         return limits -> {
-            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-I", "-B", "-c",
+            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-I", "-S", "-B", "-c",
                     DriverFiles.PYTHON_BOOTSTRAP, Sandbox.RUN_DIR_INSIDE + "/driver.sock"));
             command.addAll(preload);
             return new SandboxSpec(command,

@@ -94,6 +94,26 @@ class InterpreterTest {
     }
 
     @Test
+    void sessionsSeeThePackagesAndBuiltinsOfAnOrdinaryPython() throws Exception {
+        // the driver starts without site (-S) and does its work itself: what user code sees must not change
+        Process host = new ProcessBuilder("/usr/bin/python3", "-I", "-c", "import sys; print(repr(sys.path))").start();
+        String hostPath = new String(host.getInputStream().readAllBytes()).strip();
+        assertThat(host.waitFor()).isZero();
+        try (Interpreter interpreter = Interpreter.start(sandboxes.runtime, python, LIMITS, Duration.ofSeconds(2))) {
+            ExecutionResult path = run(interpreter, "import sys\nrepr(sys.path[:-1]), sys.path[-1]");
+            assertThat(path.result().toString()).isEqualTo("[" + quoted(hostPath) + ",\"/opt/sandpool/python\"]");
+            ExecutionResult builtins = run(interpreter, "[callable(f) for f in (help, exit, quit, copyright, credits, license)]");
+            assertThat(builtins.result().toString()).isEqualTo("[true,true,true,true,true,true]");
+            ExecutionResult numpy = run(interpreter, "import numpy\nint(numpy.arange(4).sum())");
+            assertThat(numpy.result().asInt()).isEqualTo(6);
+        }
+    }
+
+    private static String quoted(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    @Test
     void thePythonDriverIsCompiledOnceOnTheHostUnderTheNameSessionsSee() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sandpool-drivers-");
         try {

@@ -22,11 +22,10 @@ CAPTURE_DIR = "/tmp"
 
 
 def main():
+    DeferredSite()
     socket_path = sys.argv[1]
     for module in sys.argv[2:]:
         __import__(module)
-    if os.path.dirname(DRIVER_FILE) not in sys.path:
-        sys.path.append(os.path.dirname(DRIVER_FILE))  # for the matplotlib backend module
     server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     driver = Driver(server)
     if os.path.exists(socket_path):
@@ -231,6 +230,66 @@ class Capture:
         if size > self.cap or self.writers[name].dropped:
             text += "\n[output truncated: more than %d bytes]\n" % self.cap
         return text + extra
+
+
+class DeferredSite:
+    """What site does at start, with the costly part put off. The interpreter runs with -S: site's
+    .pth import lines (setuptools' distutils shim, namespace-package shims that import importlib.util,
+    ...) and sitecustomize were about 11 ms of every session's start, and code that imports nothing
+    from outside the standard library never needs them. sys.path, help(), exit() and the rest are
+    set here as site would set them; the .pth import lines and sitecustomize run, in site's order,
+    just before the first import of a module from outside the standard library (or of distutils,
+    which setuptools' line replaces)."""
+
+    def __init__(self):
+        import site
+        self.site = site
+        self.waiting = []
+        driver_dir = os.path.dirname(DRIVER_FILE)
+        if driver_dir in sys.path:
+            sys.path.remove(driver_dir)
+        known = set(sys.path)
+        for sitedir in site.getsitepackages():
+            if os.path.isdir(sitedir) and sitedir not in known:
+                sys.path.append(sitedir)
+                known.add(sitedir)
+                self.read_pth_files(sitedir, known)
+        sys.path.append(driver_dir)  # for the matplotlib backend module
+        site.setquit()
+        site.setcopyright()
+        site.sethelper()
+        sys.meta_path.insert(0, self)
+
+    def read_pth_files(self, sitedir, known):
+        """Path lines are added now, as site.addpackage would; files with import lines wait."""
+        for name in sorted(n for n in os.listdir(sitedir) if n.endswith(".pth") and not n.startswith(".")):
+            try:
+                with io.open_code(os.path.join(sitedir, name)) as f:
+                    lines = f.read().decode("utf-8", "replace").splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                if line.startswith(("import ", "import\t")):
+                    if (sitedir, name) not in self.waiting:
+                        self.waiting.append((sitedir, name))
+                elif line.strip() and not line.startswith("#"):
+                    path = os.path.abspath(os.path.join(sitedir, line.rstrip()))
+                    if path not in known and os.path.exists(path):
+                        sys.path.append(path)
+                        known.add(path)
+
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition(".")[0]
+        if self.site is None or (top in sys.stdlib_module_names and top != "distutils"):
+            return None
+        site, self.site = self.site, None  # it stays on sys.meta_path: removing it mid-search skips a finder
+        # site's own code runs the lines, so they see what they expect (sitedir in the caller's frame)
+        # and a failing one is reported as site reports it; path lines are already on sys.path.
+        known = {site.makepath(p)[1] for p in sys.path}
+        for sitedir, name in self.waiting:
+            site.addpackage(sitedir, name, known)
+        site.execsitecustomize()
+        return None
 
 
 class CellSources:
