@@ -1,6 +1,7 @@
 package dev.sandpool.sandbox;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /** One sandbox's control group, across however many hierarchies the host's cgroup version has. */
@@ -8,6 +9,14 @@ public interface Cgroup {
     String name();
 
     void addProcess(long pid) throws IOException;
+
+    /**
+     * The files a single-threaded process writes "0" into to move itself into the group, or none
+     * where the host has no such way. A thread that moves itself is spared the kernel's global
+     * threadgroup lock, whose first taking after a quiet spell waits for an RCU grace period (10 to
+     * 30 ms here); cgroup v1's tasks files allow it, cgroup v2 only inside threaded subtrees.
+     */
+    List<Path> selfJoinFiles();
 
     /**
      * Idle or not: an idle group's processes run only on CPU time nothing else wants (cpu.idle).

@@ -55,6 +55,11 @@ final class CgroupV1Driver implements CgroupDriver {
             }
 
             @Override
+            public List<Path> selfJoinFiles() {
+                return CONTROLLERS.stream().map(controller -> dir(controller, name).resolve("tasks")).toList();
+            }
+
+            @Override
             public void idle(boolean idle) throws IOException {
                 CgroupFiles.writeIfPresent(dir("cpu", name).resolve("cpu.idle"), idle ? "1" : "0");
             }

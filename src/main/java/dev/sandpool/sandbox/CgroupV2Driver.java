@@ -50,6 +50,11 @@ final class CgroupV2Driver implements CgroupDriver {
             }
 
             @Override
+            public List<Path> selfJoinFiles() {
+                return List.of();
+            }
+
+            @Override
             public void idle(boolean idle) throws IOException {
                 CgroupFiles.writeIfPresent(dir.resolve("cpu.idle"), idle ? "1" : "0");
             }

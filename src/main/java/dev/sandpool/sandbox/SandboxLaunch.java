@@ -17,20 +17,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs one bwrap command line and holds the sandbox's first process until it has joined its cgroup.
+ * Runs one bwrap command line and holds the sandbox's first process until it is in its cgroup.
  *
  * <p>ProcessBuilder cannot hand extra file descriptors to a child, so a shell opens them and execs:
  * fd 3 is the seccomp program, fd 4 and 5 are FIFOs for bwrap's {@code --info-fd} (which reports
  * the sandbox's init pid) and {@code --block-fd} (which holds it until we write a byte). This side
  * opens both FIFOs read-write before the shell starts, so no open() ever blocks, whatever happens
- * to the child. The shell first waits for a line on the block FIFO: it is spawned, and starts
- * joining the cgroup, before the slot's volume is mounted, so that the join's grace period (see
- * {@link #joinEarly}) runs alongside that work too.
+ * to the child. Where the host allows it (cgroup v1), the shell first moves itself into the
+ * sandbox's cgroup, so that bwrap and everything it starts are born there: a move made by another
+ * process waits for an RCU grace period (see {@link Cgroup#selfJoinFiles}). Then it waits for a
+ * line on the block FIFO, while the slot's volume is mounted.
  */
 final class SandboxLaunch {
     private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
     private static final long START_TIMEOUT_SECONDS = 30;
-    private static final String SHELL = "exec 5<\"$SANDPOOL_BLOCK\"; read go <&5 || exit 1; "
+    /** Arguments: how many tasks files to join through, those files, then the command. */
+    private static final String SHELL = "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo 0 >\"$1\" || exit 1; "
+            + "n=$((n - 1)); shift; done; exec 5<\"$SANDPOOL_BLOCK\"; read go <&5 || exit 1; "
             + "exec \"$@\" 3<\"$SANDPOOL_SECCOMP\" 4>\"$SANDPOOL_INFO\"";
 
     record Started(Process process, long initPid) {}
@@ -64,7 +67,10 @@ final class SandboxLaunch {
         LibC.mkfifo(block, 0600);
         try (FileChannel infoChannel = FileChannel.open(info, StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileChannel blockChannel = FileChannel.open(block, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", SHELL, "sandpool-launch"));
+            List<Path> selfJoin = cgroup.selfJoinFiles();
+            List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", SHELL, "sandpool-launch",
+                    Integer.toString(selfJoin.size())));
+            selfJoin.forEach(file -> argv.add(file.toString()));
             argv.addAll(command);
             ProcessBuilder builder = new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -76,13 +82,15 @@ final class SandboxLaunch {
             builder.environment().put("SANDPOOL_INFO", info.toString());
             builder.environment().put("SANDPOOL_BLOCK", block.toString());
             Process process = builder.start();
-            Thread joining = Thread.startVirtualThread(() -> joinEarly(cgroup, process));
+            Thread joining = selfJoin.isEmpty() ? Thread.startVirtualThread(() -> joinEarly(cgroup, process)) : null;
             try {
                 prepare.run();
                 blockChannel.write(ByteBuffer.wrap(new byte[] {'g', '\n'}));
                 long initPid = readInitPid(infoChannel, process);
-                joining.join();
-                cgroup.addProcess(initPid);
+                if (joining != null) {
+                    joining.join();
+                    cgroup.addProcess(initPid);
+                }
                 beforeRelease.prepare(initPid);
                 blockChannel.write(ByteBuffer.wrap(new byte[] {'g'}));
                 return new Started(process, initPid);
@@ -101,12 +109,11 @@ final class SandboxLaunch {
     }
 
     /**
-     * Puts the launching process (the shell, soon bwrap) in the group while the volume is mounted and
-     * bwrap sets up the sandbox. The first move into a cgroup after a quiet spell waits for an RCU
-     * grace period (10 to 20 ms on our machines); made here, in its own thread, that wait runs
-     * alongside the rest of the start instead of after it, and the move of the sandbox's init that
-     * follows is quick. bwrap may already have forked that init, so it is moved anyway. A launcher
-     * that is gone already fails later, with its console.
+     * Where the launcher cannot join by itself (cgroup v2): puts it (the shell, soon bwrap) in the
+     * group while the volume is mounted and bwrap sets up the sandbox, so that the move's grace
+     * period runs alongside the rest of the start instead of after it, and the move of the
+     * sandbox's init that follows is quick. bwrap may already have forked that init, so it is moved
+     * anyway. A launcher that is gone already fails later, with its console.
      */
     private static void joinEarly(Cgroup cgroup, Process process) {
         try {
