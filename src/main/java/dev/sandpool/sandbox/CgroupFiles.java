@@ -50,24 +50,27 @@ final class CgroupFiles {
     /** Value of {@code key} in a flat-keyed file such as memory.events or memory.oom_control. */
     static long keyed(Path file, String key) {
         try {
-            // read on every execution (pids.events): no line list, no regex
-            String text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.US_ASCII);
-            for (int start = 0; start < text.length(); ) {
-                int end = text.indexOf('\n', start);
-                end = end < 0 ? text.length() : end;
-                int space = text.indexOf(' ', start);
-                if (space > start && space < end && text.regionMatches(start, key, 0, key.length())
-                        && space - start == key.length()) {
-                    return Long.parseLong(text.substring(space + 1, end).strip());
-                }
-                start = end + 1;
-            }
-            return 0;
+            return valueOf(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.US_ASCII), key);
         } catch (NoSuchFileException e) {
             return 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Value of {@code key} in the text of a flat-keyed file (no line list, no regex: it is read often). */
+    static long valueOf(String text, String key) {
+        for (int start = 0; start < text.length(); ) {
+            int end = text.indexOf('\n', start);
+            end = end < 0 ? text.length() : end;
+            int space = text.indexOf(' ', start);
+            if (space > start && space < end && text.regionMatches(start, key, 0, key.length())
+                    && space - start == key.length()) {
+                return Long.parseLong(text.substring(space + 1, end).strip());
+            }
+            start = end + 1;
+        }
+        return 0;
     }
 
     static List<String> childGroups(Path parent) {

@@ -42,6 +42,8 @@ final class CgroupV1Driver implements CgroupDriver {
     @Override
     public Cgroup open(String name) {
         return new Cgroup() {
+            private final CgroupCounter pidsEvents = new CgroupCounter(dir("pids", name).resolve("pids.events"), "max");
+
             @Override
             public String name() {
                 return name;
@@ -71,7 +73,7 @@ final class CgroupV1Driver implements CgroupDriver {
 
             @Override
             public long pidsLimitHits() {
-                return CgroupFiles.keyed(dir("pids", name).resolve("pids.events"), "max");
+                return pidsEvents.read();
             }
 
             @Override
@@ -88,6 +90,7 @@ final class CgroupV1Driver implements CgroupDriver {
 
             @Override
             public void remove() {
+                pidsEvents.close();
                 killAll();
                 for (String controller : CONTROLLERS) {
                     CgroupFiles.removeDir(dir(controller, name));

@@ -39,6 +39,8 @@ final class CgroupV2Driver implements CgroupDriver {
     public Cgroup open(String name) {
         Path dir = parentDir.resolve(name);
         return new Cgroup() {
+            private final CgroupCounter pidsEvents = new CgroupCounter(dir.resolve("pids.events"), "max");
+
             @Override
             public String name() {
                 return name;
@@ -66,7 +68,7 @@ final class CgroupV2Driver implements CgroupDriver {
 
             @Override
             public long pidsLimitHits() {
-                return CgroupFiles.keyed(dir.resolve("pids.events"), "max");
+                return pidsEvents.read();
             }
 
             @Override
@@ -89,6 +91,7 @@ final class CgroupV2Driver implements CgroupDriver {
 
             @Override
             public void remove() {
+                pidsEvents.close();
                 killAll();
                 CgroupFiles.removeDir(dir);
             }

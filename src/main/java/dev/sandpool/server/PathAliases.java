@@ -28,6 +28,9 @@ final class PathAliases implements Handler {
     }
 
     static String canonical(String rawPath) {
+        if (alreadyCanonical(rawPath)) {
+            return rawPath;
+        }
         List<String> segments = new ArrayList<>();
         for (String segment : rawPath.split("/")) {
             if (!segment.isEmpty()) {
@@ -54,5 +57,13 @@ final class PathAliases implements Handler {
             segments = rest;
         }
         return "/" + String.join("/", segments);
+    }
+
+    /** What nearly every request has: a path of non-empty segments that is no ARM alias (checked per request). */
+    private static boolean alreadyCanonical(String rawPath) {
+        if (rawPath.length() < 2 || rawPath.charAt(0) != '/' || rawPath.endsWith("/") || rawPath.contains("//")) {
+            return false;
+        }
+        return !rawPath.regionMatches(true, 1, "subscriptions/", 0, "subscriptions/".length());
     }
 }

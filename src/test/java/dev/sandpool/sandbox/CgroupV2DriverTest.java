@@ -60,6 +60,9 @@ class CgroupV2DriverTest {
         assertThat(group.oomKills()).isEqualTo(1);
         Files.writeString(dir.resolve("pids.events"), "max 3\n");
         assertThat(group.pidsLimitHits()).isEqualTo(3);
+        // read again through the file it keeps open
+        Files.writeString(dir.resolve("pids.events"), "max 12\n");
+        assertThat(group.pidsLimitHits()).isEqualTo(12);
         group.addProcess(4242);
         assertThat(Files.readString(dir.resolve("cgroup.procs"))).isEqualTo("4242");
         Files.writeString(dir.resolve("cgroup.procs"), "");
