@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * What a request log line may say about where a request went, from the canonical path (aliases
@@ -19,8 +18,6 @@ import java.util.regex.Pattern;
  * @param apiVersion the {@code api-version} query parameter when it looks like one, or null
  */
 record RequestTarget(String pool, String route, String identifier, String apiVersion) {
-    private static final Pattern POOL_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final Pattern API_VERSION = Pattern.compile("[0-9A-Za-z.-]{1,40}");
     private static final Set<String> TOP_LEVEL = Set.of("/healthz", "/readyz", "/metrics", "/msi/token");
     /** Path segments that are part of a route's shape; anything else in a pool path is a parameter. */
     private static final Set<String> ROUTE_WORDS = Set.of("code", "execute", "executions", "files", "upload", "content",
@@ -33,9 +30,9 @@ record RequestTarget(String pool, String route, String identifier, String apiVer
                 segments.add(segment);
             }
         }
-        String identifier = queryParameter(rawQuery, "identifier").filter(s -> !s.isEmpty()).orElse(null);
-        String apiVersion = queryParameter(rawQuery, "api-version").filter(v -> API_VERSION.matcher(v).matches())
-                .orElse(null);
+        String[] wanted = queryParameters(rawQuery);
+        String identifier = wanted[0] == null || wanted[0].isEmpty() ? null : wanted[0];
+        String apiVersion = wanted[1] != null && apiVersionLike(wanted[1]) ? wanted[1] : null;
         if (segments.size() >= 2 && segments.get(0).equals("pools")) {
             return new RequestTarget(poolName(segments.get(1)),
                     "/pools/{pool}" + template(segments.subList(2, segments.size())), identifier, apiVersion);
@@ -69,21 +66,41 @@ record RequestTarget(String pool, String route, String identifier, String apiVer
     /** A pool name as configured, or "invalid": whatever else a client put there is not ours to log. */
     private static String poolName(String raw) {
         String decoded = decode(raw.replace("+", "%2B"));
-        return POOL_NAME.matcher(decoded).matches() ? decoded : "invalid";
+        return poolNameLike(decoded) ? decoded : "invalid";
     }
 
-    // Decoded as the server decodes it (server.QueryParams), so that the hash matches the session's.
-    private static java.util.Optional<String> queryParameter(String rawQuery, String name) {
+    // Checked on every request, so loops rather than regexes. [a-z0-9][a-z0-9-]{0,62}
+    private static boolean poolNameLike(String s) {
+        if (s.isEmpty() || s.length() > 63 || s.charAt(0) == '-') {
+            return false;
+        }
+        return s.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+    }
+
+    // [0-9A-Za-z.-]{1,40}
+    private static boolean apiVersionLike(String s) {
+        return !s.isEmpty() && s.length() <= 40 && s.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9') || c == '.' || c == '-');
+    }
+
+    /**
+     * The first {@code identifier} and the first {@code api-version} of the query, either null when
+     * absent, decoded as the server decodes them (server.QueryParams), so that the hash matches the session's.
+     */
+    private static String[] queryParameters(String rawQuery) {
+        String[] found = new String[2];
         if (rawQuery == null || rawQuery.isEmpty()) {
-            return java.util.Optional.empty();
+            return found;
         }
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
-            if (decode(eq < 0 ? pair : pair.substring(0, eq)).equals(name)) {
-                return java.util.Optional.of(eq < 0 ? "" : decode(pair.substring(eq + 1)));
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            int slot = name.equals("identifier") ? 0 : name.equals("api-version") ? 1 : -1;
+            if (slot >= 0 && found[slot] == null) {
+                found[slot] = eq < 0 ? "" : decode(pair.substring(eq + 1));
             }
         }
-        return java.util.Optional.empty();
+        return found;
     }
 
     private static String decode(String raw) {

@@ -50,6 +50,20 @@ class RequestTargetTest {
     }
 
     @Test
+    void whatDoesNotLookLikeAPoolNameOrAnApiVersionIsNotLogged() {
+        assertThat(RequestTarget.of("/pools/p1/session", "api-version=%3Cscript%3E").apiVersion()).isNull();
+        assertThat(RequestTarget.of("/pools/p1/session", "api-version=" + "1".repeat(41)).apiVersion()).isNull();
+        assertThat(RequestTarget.of("/pools/p1/session", "api-version=2025-02-02-preview").apiVersion())
+                .isEqualTo("2025-02-02-preview");
+        assertThat(RequestTarget.of("/pools/-p1/session", null).pool()).isEqualTo("invalid");
+        assertThat(RequestTarget.of("/pools/" + "a".repeat(63) + "/session", null).pool()).isEqualTo("a".repeat(63));
+        assertThat(RequestTarget.of("/pools/" + "a".repeat(64) + "/session", null).pool()).isEqualTo("invalid");
+        assertThat(RequestTarget.of("/pools/P1/session", null).pool()).isEqualTo("invalid");
+        // the first of a repeated parameter counts, as the server reads it
+        assertThat(RequestTarget.of("/pools/p1/session", "identifier=first&identifier=second").identifier()).isEqualTo("first");
+    }
+
+    @Test
     void theHashIsTheFirst16HexCharactersOfSha256OfPoolNewlineIdentifier() {
         assertThat(IdentifierHash.of("logs", "secret-identifier-4711")).isEqualTo("5906618b81b9a17a");
         assertThat(IdentifierHash.of("other", "secret-identifier-4711")).isNotEqualTo("5906618b81b9a17a");
