@@ -187,7 +187,7 @@ public final class SessionPool implements AutoCloseable {
             // hashing costs a SHA-256; only worth it while adopted sessions wait for their identifiers
             Adopted back = session == null && !adopted.isEmpty() ? adopted.remove(Identifiers.hash(name(), identifier)) : null;
             if (back != null) {
-                session = newSession(identifier, back.interpreter(), back.createdAt());
+                session = newSession(identifier, Identifiers.hash(name(), identifier), back.interpreter(), back.createdAt());
                 sessions.put(identifier, session);
             } else if (session == null) {
                 if (sessions.size() + adopted.size() >= config.maxConcurrentSessions()) {
@@ -195,10 +195,11 @@ public final class SessionPool implements AutoCloseable {
                     throw new PoolFullException(name(), config.maxConcurrentSessions());
                 }
                 Interpreter ready = takeReady();
-                session = newSession(identifier, ready, clock.instant());
+                String hash = Identifiers.hash(name(), identifier);
+                session = newSession(identifier, hash, ready, clock.instant());
                 if (ready != null) {
                     try {
-                        book.bound(name(), Identifiers.hash(name(), identifier), ready.sandbox().handle(), session.createdAt());
+                        book.bound(name(), hash, ready.sandbox().handle(), session.createdAt());
                     } catch (RuntimeException e) {
                         // not recorded, not allocated: the untouched sandbox goes back for the next identifier
                         this.ready.addFirst(ready);
@@ -240,8 +241,7 @@ public final class SessionPool implements AutoCloseable {
         refill();
     }
 
-    private Session newSession(String identifier, Interpreter interpreter, java.time.Instant createdAt) {
-        String hash = Identifiers.hash(name(), identifier);
+    private Session newSession(String identifier, String hash, Interpreter interpreter, java.time.Instant createdAt) {
         return new Session(identifier, interpreter, this::startForSession, clock, createdAt,
                 started -> book.bound(name(), hash, started.sandbox().handle(), createdAt));
     }
