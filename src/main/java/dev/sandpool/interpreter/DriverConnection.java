@@ -11,7 +11,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,20 +28,12 @@ final class DriverConnection implements AutoCloseable {
     static final ObjectMapper JSON = JsonMapper.builder().build();
     /** The hello and pings are small; a larger answer before an execution is not a driver's. */
     private static final int SMALL_FRAME = 64 << 10;
-    /** Every call's deadline, nearly always cancelled: cancelled ones leave the queue at once (see SlowClients). */
-    private static final ScheduledExecutorService WATCHDOG = watchdog();
+    private static final ScheduledExecutorService WATCHDOG = DeadlineTimer.create("driver-watchdog");
 
     private final SocketChannel channel;
     private final DataInputStream in;
     private final DataOutputStream out;
     private volatile boolean deadlinePassed;
-
-    private static ScheduledExecutorService watchdog() {
-        ScheduledThreadPoolExecutor watchdog = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().daemon().name("driver-watchdog").factory());
-        watchdog.setRemoveOnCancelPolicy(true);
-        return watchdog;
-    }
 
     private DriverConnection(SocketChannel channel) {
         this.channel = channel;

@@ -10,7 +10,6 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,22 +22,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class SlowClients implements AutoCloseable {
     private final ConnectionTimeouts timeouts;
-    private final ScheduledExecutorService timer = cancellingTimer();
+    private final ScheduledExecutorService timer = dev.sandpool.interpreter.DeadlineTimer.create("sandpool-slow-clients");
 
     SlowClients(ConnectionTimeouts timeouts) {
         this.timeouts = timeouts;
-    }
-
-    /**
-     * Nearly every deadline here is cancelled (the client was not slow): a cancelled task leaves the
-     * queue at once, instead of staying there until it would have been due (thousands of dead tasks
-     * per second under load, each waking the timer thread once).
-     */
-    private static ScheduledExecutorService cancellingTimer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("sandpool-slow-clients").daemon().factory());
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
     }
 
     /** Helidon's own idle timeout: a connection waiting for (or dribbling) a request line. */
