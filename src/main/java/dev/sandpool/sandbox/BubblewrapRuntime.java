@@ -25,11 +25,13 @@ import java.util.Optional;
  */
 public final class BubblewrapRuntime implements SandboxRuntime {
     static final int INSIDE_UID = 1000;
-    /** Host files a built-in sandbox sees read-only at the same path, when the host has them. */
-    static final List<String> HOST_ETC = List.of("/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime", "/etc/ssl",
-            "/etc/mime.types", "/etc/matplotlibrc");
-    /** Of those, the directories: bound on their own, the files are copied into the sandbox's /etc. */
+    /** Host directories a built-in sandbox sees read-only at the same path, bound on their own. */
     private static final List<String> HOST_ETC_DIRS = List.of("/etc/alternatives", "/etc/ssl");
+    /** Host files it sees read-only at the same path, copied into its /etc when the server starts. */
+    private static final List<String> HOST_ETC_FILES = List.of("/etc/ld.so.cache", "/etc/localtime", "/etc/mime.types",
+            "/etc/matplotlibrc");
+    /** Both, when the host has them. */
+    static final List<String> HOST_ETC = java.util.stream.Stream.concat(HOST_ETC_DIRS.stream(), HOST_ETC_FILES.stream()).toList();
     private static final List<String> GENERATED_ETC = List.of("passwd", "group", "hosts", "nsswitch.conf");
     /** The environment of a built-in sandbox, before the spec's own. */
     static final java.util.Map<String, String> BUILT_IN_ENV = builtInEnv();
@@ -119,11 +121,12 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         for (String generated : GENERATED_ETC) {
             Files.copy(etcDir.resolve(generated), sandboxEtc.resolve(generated), StandardCopyOption.REPLACE_EXISTING);
         }
-        for (String host : HOST_ETC) {
+        for (String host : HOST_ETC_DIRS) {
+            Files.createDirectories(sandboxEtc.resolve(Path.of(host).getFileName().toString()));
+        }
+        for (String host : HOST_ETC_FILES) {
             Path inside = sandboxEtc.resolve(Path.of(host).getFileName().toString());
-            if (HOST_ETC_DIRS.contains(host)) {
-                Files.createDirectories(inside);
-            } else if (Files.isRegularFile(Path.of(host))) {
+            if (Files.isRegularFile(Path.of(host))) {
                 Files.copy(Path.of(host), inside, StandardCopyOption.REPLACE_EXISTING);
             } else {
                 Files.deleteIfExists(inside);
