@@ -109,10 +109,13 @@ def unserializable(value):
     raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
 
 
+# json.dumps(value, ensure_ascii=False, allow_nan=False), compact: json's C encoder, made once
+# (without markers it keeps no state between calls; a cycle still ends in an error)
+JSON_ENCODE = _json.make_encoder({}, unserializable, _json.encode_basestring, None, ":", ",", False, False, False)
+
+
 def json_dumps(value):
-    """json.dumps(value, ensure_ascii=False, allow_nan=False), compact, with json's C encoder."""
-    encode = _json.make_encoder({}, unserializable, _json.encode_basestring, None, ":", ",", False, False, False)
-    return "".join(encode(value, 0))
+    return "".join(JSON_ENCODE(value, 0))
 
 
 class CappedWriter(io.TextIOBase):
