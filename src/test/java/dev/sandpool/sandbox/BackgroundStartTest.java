@@ -2,12 +2,9 @@ package dev.sandpool.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sandpool.config.DataSize;
 import dev.sandpool.testing.TestingRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,15 +13,12 @@ import org.junit.jupiter.api.Test;
  * priority from the first instruction.
  */
 class BackgroundStartTest {
-    private static final SandboxSpec SLEEPER = new SandboxSpec(List.of("/bin/sleep", "300"), Map.of(),
-            new ResourceLimits(DataSize.parse("64Mi"), 0.5, 16), Map.of());
-
     @Test
     void aBackgroundStartIsIdleUntilBroughtToTheForeground() throws Exception {
         try (TestingRuntime sandboxes = new TestingRuntime()) {
             Sandbox background = ScopedValue.where(SandboxRuntime.BACKGROUND_START, true)
-                    .call(() -> sandboxes.runtime.start(SLEEPER));
-            Sandbox normal = sandboxes.runtime.start(SLEEPER);
+                    .call(() -> sandboxes.runtime.start(TestingRuntime.SLEEPER));
+            Sandbox normal = sandboxes.runtime.start(TestingRuntime.SLEEPER);
             try {
                 assertThat(cpuIdle(sandboxes, background)).isEqualTo("1");
                 assertThat(cpuIdle(sandboxes, normal)).isEqualTo("0");

@@ -3,13 +3,11 @@ package dev.sandpool.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.sandpool.config.DataSize;
 import dev.sandpool.testing.TestingRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,13 +16,10 @@ import org.junit.jupiter.api.Test;
  * limits in every hierarchy, and ends with the session.
  */
 class LaunchInCgroupTest {
-    private static final SandboxSpec SLEEPER = new SandboxSpec(List.of("/bin/sleep", "300"), Map.of(),
-            new ResourceLimits(DataSize.parse("64Mi"), 0.5, 16), Map.of());
-
     @Test
     void bwrapsOuterProcessIsInTheSessionsGroupAndEndsWithIt() throws Exception {
         try (TestingRuntime sandboxes = new TestingRuntime()) {
-            Sandbox sandbox = sandboxes.runtime.start(SLEEPER);
+            Sandbox sandbox = sandboxes.runtime.start(TestingRuntime.SLEEPER);
             long init = sandbox.handle().initPid();
             long outer = parentOf(init);
             try {

@@ -19,6 +19,10 @@ public final class TestingRuntime implements AutoCloseable {
     public final SandboxConfig config;
     public final CgroupDriver cgroups;
     public final IsolatingRuntime runtime;
+    /** A sandbox that only sleeps (64 MiB, half a core, 16 tasks): for tests of the sandbox itself. */
+    public static final dev.sandpool.sandbox.SandboxSpec SLEEPER = new dev.sandpool.sandbox.SandboxSpec(
+            java.util.List.of("/bin/sleep", "300"), java.util.Map.of(),
+            new dev.sandpool.sandbox.ResourceLimits(dev.sandpool.config.DataSize.parse("64Mi"), 0.5, 16), java.util.Map.of());
 
     public TestingRuntime() throws IOException {
         this(newDataDir(), sandboxConfig());
