@@ -18,8 +18,15 @@ import java.util.Locale;
  * streamed. The body's framing on the client side is Helidon's: {@code Content-Length} when the
  * backend gave one, chunked otherwise (the backend's chunks are decoded and written again, flushed
  * where the backend paused). Trailer fields are not passed on.
+ *
+ * <p>A body of known length up to {@link #WHOLE_BODY_LIMIT} is read whole before anything goes to
+ * the client, then sent with the head in one write: most answers of a session's web server are
+ * that small, and streaming them cost a pump buffer and a write per flush. A backend that dies in
+ * the middle of such a body gets a 502, where a streamed one can only end the client's connection.
  */
 final class ResponseRelay {
+    static final int WHOLE_BODY_LIMIT = 64 * 1024;
+
     private ResponseRelay() {}
 
     /** How the backend delimits its body (RFC 9112 §6.3). */
@@ -45,8 +52,13 @@ final class ResponseRelay {
             body = Body.UNTIL_CLOSE;
         }
 
+        byte[] whole = body == Body.LENGTH && length > 0 && length <= WHOLE_BODY_LIMIT ? readWhole(backend, (int) length) : null;
         res.status(Status.create(code, head.reason()));
         copyFields(head, res);
+        if (whole != null) {
+            res.send(whole);
+            return;
+        }
         if (body == Body.NONE || (body == Body.LENGTH && length == 0)) {
             if (headRequest && !head.values("content-length").isEmpty()) {
                 // a HEAD answer tells the length of the body a GET would have had; Helidon keeps a
@@ -74,6 +86,15 @@ final class ResponseRelay {
             throw new CloseConnectionException("the backend failed in the middle of its response body", e);
         }
         out.close();
+    }
+
+    private static byte[] readWhole(BackendConnection backend, int length) throws IOException {
+        byte[] whole = backend.in.readNBytes(length);
+        if (whole.length < length) {
+            throw new ResponseHead.MalformedResponseException("its body ended after " + whole.length + " of the "
+                    + length + " bytes its Content-Length announced");
+        }
+        return whole;
     }
 
     private static void copyFields(ResponseHead head, ServerResponse res) {

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A container that refuses, dies or talks nonsense gives 502 in Azure's error shape; a slow one
- * gives 504 after the configured time; one that dies in the middle of its body ends the client's
- * connection, so a cut body is never taken for a whole one.
+ * gives 504 after the configured time; one that dies in the middle of a body too large to hold
+ * ends the client's connection, so a cut body is never taken for a whole one.
  */
 class BadGatewayTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -150,6 +150,20 @@ class BadGatewayTest {
                     HttpResponse.BodyHandlers.ofInputStream());
             assertThat(response.statusCode()).isEqualTo(200);
             assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void aBackendThatDiesInTheMiddleOfASmallLengthBodyIs502() throws Exception {
+        // a body this small is read whole before the head goes out, so the client still gets an answer
+        try (RawBackend backend = RawBackend.start(x -> {
+                 x.readRequest();
+                 x.write("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n" + "x".repeat(1000));
+             });
+             ProxyServer proxy = ProxyServer.start(backend.dialer())) {
+            HttpResponse<String> response = get(proxy);
+            assertAzureError(response, 502, "BadGateway");
+            assertThat(response.body()).contains("1000 of the 5000 bytes");
         }
     }
 
