@@ -25,7 +25,6 @@ final class BackendConnection implements Closeable {
         }
     }
 
-    private static final int SOCKET_BUFFER = 16 * 1024;
     final Socket socket;
     final BufferedInputStream in;
     private final OutputStream out;
@@ -35,8 +34,11 @@ final class BackendConnection implements Closeable {
 
     private BackendConnection(Socket socket) throws IOException {
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), SOCKET_BUFFER);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), SOCKET_BUFFER);
+        // the JDK's default sizes: the input buffer (8 KiB) is made on the first read, the output one
+        // starts at 512 bytes on a virtual thread and grows when needed; reads and writes of whole
+        // pump buffers bypass both. Two fixed 16 KiB buffers were most of what a request allocated.
+        this.in = new BufferedInputStream(socket.getInputStream());
+        this.out = new BufferedOutputStream(socket.getOutputStream());
     }
 
     static BackendConnection open(Dialer dialer, Duration connectTimeout) throws IOException {
