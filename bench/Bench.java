@@ -112,7 +112,9 @@ public class Bench {
                 // is compared to. After any pause every request pays for waking parked threads and idle
                 // cores: the same allocation after a 20 ms pause is measured too, next to an execution
                 // on an existing session after the same pause.
-                int allocations = Math.min(40, n);
+                // 100, not 40: with 40 the p99 was the single worst sample and the p50 moved by a
+                // third between runs
+                int allocations = Math.min(100, n);
                 List<Double> alloc = new ArrayList<>();
                 List<Double> pausedAlloc = new ArrayList<>();
                 List<Double> paused = new ArrayList<>();
@@ -160,8 +162,10 @@ public class Bench {
             if (wanted("density")) {
                 // 5. density: many idle ready sessions, and allocation with few and with many live
                 int dense = Integer.getInteger("bench.density", 1000);
-                Density.Result few = Density.measure(server, http, "few", 10, "", 30);
-                Density.Result many = Density.measure(server, http, "dense", dense, "", 30);
+                // 100 allocations on each side: with 30, the ratio of the two p50s ranged from 0.74x
+                // to 1.41x between runs of the same build
+                Density.Result few = Density.measure(server, http, "few", 10, "", 100);
+                Density.Result many = Density.measure(server, http, "dense", dense, "", 100);
                 capacity.add(new String[] {dense + " idle ready PythonLTS sessions (no preload), memory",
                         String.format("%.2f MiB per session (sandboxes %.0f MiB + server growth %.0f MiB, PSS)",
                                 many.perSessionMiB(), many.sandboxesKiB() / 1024.0, many.serverKiB() / 1024.0),
