@@ -184,10 +184,11 @@ public final class SessionPool implements AutoCloseable {
                 throw new IllegalStateException("pool " + name() + " is shut down");
             }
             session = sessions.get(identifier);
-            // hashing costs a SHA-256; only worth it while adopted sessions wait for their identifiers
-            Adopted back = session == null && !adopted.isEmpty() ? adopted.remove(Identifiers.hash(name(), identifier)) : null;
+            // one SHA-256 per new session: it finds an adopted sandbox, and it keys the registry row
+            String hash = session == null ? Identifiers.hash(name(), identifier) : null;
+            Adopted back = hash != null && !adopted.isEmpty() ? adopted.remove(hash) : null;
             if (back != null) {
-                session = newSession(identifier, Identifiers.hash(name(), identifier), back.interpreter(), back.createdAt());
+                session = newSession(identifier, hash, back.interpreter(), back.createdAt());
                 sessions.put(identifier, session);
             } else if (session == null) {
                 if (sessions.size() + adopted.size() >= config.maxConcurrentSessions()) {
@@ -195,7 +196,6 @@ public final class SessionPool implements AutoCloseable {
                     throw new PoolFullException(name(), config.maxConcurrentSessions());
                 }
                 Interpreter ready = takeReady();
-                String hash = Identifiers.hash(name(), identifier);
                 session = newSession(identifier, hash, ready, clock.instant());
                 if (ready != null) {
                     try {
