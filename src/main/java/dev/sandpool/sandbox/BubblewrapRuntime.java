@@ -18,10 +18,10 @@ import java.util.Optional;
  * cgroups joined before the sandbox's command runs.
  *
  * <p>Layout of one sandbox on the host: {@code <dataDir>/sessions/<id>/} (root, 0711) holding
- * {@code data/} (the sandbox's /mnt/data, a {@link DataVolume} of its own), {@code run/} (its
- * /run/sandpool, where the driver's socket lives) and {@code ctl/} (root only: the console log,
- * the start-up FIFOs and the volume's image). A custom container's writable layer is such a
- * volume too, mounted on {@code layer/}.
+ * {@code volume/} (a {@link DataVolume} of its own) with {@code data/} (the sandbox's /mnt/data) and
+ * {@code run/} (its /run/sandpool, where the driver's socket lives), and {@code ctl/} (root only:
+ * the console log, the start-up FIFOs and the volume's image). A custom container's writable layer
+ * is such a volume too, mounted on {@code layer/}.
  */
 public final class BubblewrapRuntime implements SandboxRuntime {
     static final int INSIDE_UID = 1000;
@@ -252,7 +252,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         Set<Integer> keptUids = new HashSet<>();
         for (String id : keep) {
             try {
-                keptUids.add((Integer) Files.getAttribute(sessionsDir.resolve(id).resolve("data"), "unix:uid",
+                keptUids.add((Integer) Files.getAttribute(SandboxSlots.Layout.found(sessionsDir.resolve(id)).data(), "unix:uid",
                         java.nio.file.LinkOption.NOFOLLOW_LINKS));
             } catch (IOException e) {
                 // a kept sandbox without its directory has no uid to spare

@@ -19,8 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A filesystem of the session's own, the size of its quota, where everything it writes to disk
- * goes: /mnt/data, or a custom container's writable layer. Session code that fills it gets ENOSPC;
- * the host's disk and other sessions are not touched.
+ * goes: /mnt/data and /run/sandpool, or a custom container's writable layer. Session code that
+ * fills it gets ENOSPC; the host's disk and other sessions are not touched.
  *
  * <p>It is an ext4 (no journal: nothing on it outlives the session) on a sparse image file in the
  * session's root-only {@code ctl/}, loop-mounted on the host. mkfs runs once per size and server

@@ -11,15 +11,35 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The host side of every sandbox, whatever isolates it: a directory {@code <sessionsDir>/<id>/}
- * (root, 0711) with {@code data/} (its /mnt/data) and {@code run/} (its /run/sandpool) owned by the
- * sandbox's host uid, {@code ctl/} (root only), a cgroup named after it, and its egress. A failed
- * start gives everything back.
+ * (root, 0711) with {@code volume/data/} (its /mnt/data) and {@code volume/run/} (its
+ * /run/sandpool) owned by the sandbox's host uid, {@code ctl/} (root only), a cgroup named after it,
+ * and its egress. {@code volume/} is the sandbox's {@link DataVolume}: everything the sandbox can
+ * write outside its memory-backed /tmp is on it, so the quota bounds it all; the driver's socket
+ * directory was once a plain host directory, where session code could write past the quota onto
+ * the host's disk. A custom container binds neither, and gets plain directories. A failed start
+ * gives everything back.
  */
 final class SandboxSlots {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxSlots.class);
 
     /** One sandbox's place on the host, before anything runs in it. */
     record Slot(String id, Path root, Path data, Path run, Path ctl, int uid) {}
+
+    /** Where a sandbox's /mnt/data and /run/sandpool are, below its directory. */
+    record Layout(Path volume, Path data, Path run) {
+        static Layout of(Path root) {
+            Path volume = root.resolve("volume");
+            return new Layout(volume, volume.resolve("data"), volume.resolve("run"));
+        }
+
+        /** The layout of a sandbox found running, which a server from before the volume held both may have started. */
+        static Layout found(Path root) {
+            if (Files.isDirectory(root.resolve("volume")) || !Files.isDirectory(root.resolve("data"))) {
+                return of(root);
+            }
+            return new Layout(root.resolve("data"), root.resolve("data"), root.resolve("run"));
+        }
+    }
 
     /**
      * Starts the sandbox's first process in {@code cgroup}, running {@code prepare} (the slot's
@@ -63,16 +83,24 @@ final class SandboxSlots {
         Cgroup cgroup;
         try {
             BubblewrapRuntime.traversable(root);
-            Slot slot = new Slot(id, root, ownedDir(root.resolve("data"), uid), ownedDir(root.resolve("run"), uid),
-                    Files.createDirectory(root.resolve("ctl"),
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))), uid);
+            Layout layout = Layout.of(root);
+            BubblewrapRuntime.traversable(layout.volume());
+            Slot slot = new Slot(id, root, layout.data(), layout.run(), Files.createDirectory(root.resolve("ctl"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))), uid);
+            if (spec.container().isPresent()) {
+                ownedDir(slot.data(), uid);
+                ownedDir(slot.run(), uid);
+            }
             cgroup = cgroups.create(id, cgroupLimits);
             if (SandboxRuntime.BACKGROUND_START.orElse(false)) {
                 cgroup.idle(true);
             }
             var started = launch.start(slot, cgroup, () -> {
                 if (spec.container().isEmpty()) {
-                    DataVolume.mount(slot.ctl().resolve("data.img"), slot.data(), uid, diskQuotaBytes);
+                    DataVolume.mount(slot.ctl().resolve("data.img"), layout.volume(), 0, diskQuotaBytes);
+                    BubblewrapRuntime.traversable(layout.volume());
+                    ownedDir(slot.data(), uid);
+                    ownedDir(slot.run(), uid);
                 }
             }, initPid -> {
                 if (spec.egress().isPresent()) {
@@ -108,7 +136,8 @@ final class SandboxSlots {
             return Optional.empty();
         }
         EgressNetwork.readopt(root, handle.initPid());
-        return Optional.of(new RunningSandbox(handle.id(), root, root.resolve("data"), root.resolve("run"), handle.uid(),
+        Layout layout = Layout.found(root);
+        return Optional.of(new RunningSandbox(handle.id(), root, layout.data(), layout.run(), handle.uid(),
                 null, handle.initPid(), handle.initStartTicks(), cgroups.open(handle.id()), limits,
                 () -> uids.release(handle.uid()), dialer));
     }

@@ -51,7 +51,7 @@ class SessionCrashTest {
         String sandbox = sandboxOf("victim-kill");
         CompletableFuture<AzureClient.Response> inFlight = CompletableFuture.supplyAsync(() -> client.execute("crash",
                 "victim-kill", "open('/mnt/data/started', 'w').close()\nimport time\ntime.sleep(120)"));
-        Path data = server.dataDir().resolve("sessions").resolve(sandbox).resolve("data");
+        Path data = server.dataDir().resolve("sessions").resolve(sandbox).resolve("volume").resolve("data");
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(data.resolve("started")));
 
         int uid = (Integer) Files.getAttribute(data, "unix:uid");
@@ -81,7 +81,7 @@ class SessionCrashTest {
     void sessionCodeTakesItsDriverDown(String identifier, String code, String why) throws Exception {
         client.execute("crash", identifier, "before = 'the crash'");
         String sandbox = sandboxOf(identifier);
-        int uid = (Integer) Files.getAttribute(server.dataDir().resolve("sessions").resolve(sandbox).resolve("data"), "unix:uid");
+        int uid = (Integer) Files.getAttribute(server.dataDir().resolve("sessions").resolve(sandbox).resolve("volume").resolve("data"), "unix:uid");
         String body = AzureClient.JSON.createObjectNode().put("code", code.replace("\\n", "\n")).toString();
         AzureClient.Response answer = client.send("POST", "/pools/crash/executions?identifier=" + identifier + V2, body);
         assertThat(answer.status()).isEqualTo(202);

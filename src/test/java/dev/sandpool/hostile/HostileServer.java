@@ -123,8 +123,10 @@ final class HostileServer implements AutoCloseable {
         for (Path top : List.of(testing.dataDir(), Path.of("/tmp"), Path.of("/etc"), Path.of("/"))) {
             marked(top, top.equals(Path.of("/")) ? 1 : 8, found);
         }
-        return found.stream().filter(p -> !(p.startsWith(sessions) && p.getNameCount() > sessions.getNameCount() + 1
-                && p.getName(sessions.getNameCount() + 1).toString().equals("data"))).toList();
+        // <sessions>/<id>/volume/data/...
+        int base = sessions.getNameCount();
+        return found.stream().filter(p -> !(p.startsWith(sessions) && p.getNameCount() > base + 2
+                && p.getName(base + 1).toString().equals("volume") && p.getName(base + 2).toString().equals("data"))).toList();
     }
 
     /** A walk that shrugs off entries other processes delete or hide meanwhile. */

@@ -196,7 +196,11 @@ abstract class BuiltInPoolsContract {
         JsonNode started = run("python", "cleanup-1", "import subprocess\nsubprocess.Popen(['sleep', '1000'])\n"
                 + "open('/mnt/data/marker-cleanup', 'w').write('x')");
         assertThat(started.path("status").asString()).as(started.toString()).isEqualTo("Success");
-        Path sandboxDir = findInData("marker-cleanup").getParent().getParent();
+        Path marker = findInData("marker-cleanup"); // <sessions>/<id>/volume/data/marker-cleanup
+        while (!marker.getParent().getFileName().toString().endsWith("sessions")) {
+            marker = marker.getParent();
+        }
+        Path sandboxDir = marker;
         String id = sandboxDir.getFileName().toString();
         assertThat(SandboxPids.naming(id)).isNotEmpty();
         assertThat(client.deleteSession("python", "cleanup-1").status()).isIn(200, 204);

@@ -109,6 +109,39 @@ class ExhaustionTest {
         hostile.assertContained("diskfill-01");
     }
 
+    /**
+     * /run/sandpool, where the driver's socket lives, is writable by session code. It was once a
+     * plain host directory, where a session wrote past its quota onto the host's disk; it is on the
+     * session's volume now, under the same quota.
+     */
+    @Test
+    void fillingRunSandpoolStopsAtTheSameQuota() throws Exception {
+        JsonNode p = hostile.run("runfill-01", """
+                import os
+                written, error = 0, None
+                try:
+                    with open('/run/sandpool/fill', 'wb') as f:
+                        while written < (1 << 30):
+                            f.write(b'x' * (1 << 20))
+                            written += 1 << 20
+                        f.flush()
+                        os.fsync(f.fileno())
+                except OSError as e:
+                    error = e.errno
+                size = os.path.getsize('/run/sandpool/fill')
+                os.remove('/run/sandpool/fill')
+                [error, size]""", 120);
+        long quota = HostileServer.DISK_QUOTA.bytes();
+        assertThat(p.path("result").get(0).asInt()).as(p.toString()).isEqualTo(28); // ENOSPC
+        assertThat(p.path("result").get(1).asLong()).isLessThan(quota + quota / 16 + (4 << 20));
+        Path run = hostile.dataDirOf("runfill-01").resolveSibling("run");
+        assertThat(Files.getFileStore(run)).isEqualTo(Files.getFileStore(hostile.dataDirOf("runfill-01")))
+                .isNotEqualTo(Files.getFileStore(hostile.server.dataDir()));
+        // the driver's socket is still there, and the space is back
+        assertThat(hostile.run("runfill-01", "'alive'").path("result").asString()).isEqualTo("alive");
+        hostile.assertOthersAnswer();
+    }
+
     @Test
     void runningOutOfInodesInMntDataIsTheSessionsOwnProblem() {
         JsonNode p = hostile.run("inodes-01", emptyFilesIn("/mnt/data/many", 1_000_000), 180);

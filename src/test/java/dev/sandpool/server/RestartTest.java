@@ -144,7 +144,7 @@ class RestartTest {
     /** The cell marks its start in its session's files. */
     private boolean cellStarted() throws IOException {
         try (var sessions = Files.list(dataDir.resolve("sessions"))) {
-            return sessions.anyMatch(dir -> Files.exists(dir.resolve("data").resolve("started")));
+            return sessions.anyMatch(dir -> Files.exists(dir.resolve("volume").resolve("data").resolve("started")));
         }
     }
 }
