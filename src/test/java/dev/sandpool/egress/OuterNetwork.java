@@ -23,6 +23,8 @@ final class OuterNetwork implements AutoCloseable {
     final String outer;
     final String host;
     private final Path web;
+    /** A private tmpfs holding the mount namespace servers of the outer machine run in (file "ns"). */
+    private final Path mountNamespace;
     private final List<Process> processes = new ArrayList<>();
     private TestDns dns;
 
@@ -31,6 +33,7 @@ final class OuterNetwork implements AutoCloseable {
         outer = "spo-" + tag;
         host = "sph-" + tag;
         web = Files.createTempDirectory("sandpool-egress-web-");
+        mountNamespace = Path.of("/run", outer + "-mnt");
         try {
             Files.writeString(web.resolve("ok.txt"), "reached\n");
             web.toFile().setReadable(true, false);
@@ -50,6 +53,17 @@ final class OuterNetwork implements AutoCloseable {
             // `ip netns exec` shows this file as /etc/resolv.conf to what runs in the outer namespace
             Path etc = Files.createDirectories(Path.of("/etc/netns", outer));
             Files.writeString(etc.resolve("resolv.conf"), "nameserver " + HOST + "\n");
+            // Servers run in one mount namespace of the outer machine's own, kept for as long as the network:
+            // there the resolver's file is bound over /etc/resolv.conf, and a restarted server finds the
+            // volumes its predecessor mounted, as a server in the host's namespace does. Private, so that
+            // nothing mounted or unmounted there reaches the host. A namespace is kept by binding its file,
+            // which needs a private mount to bind on: a tmpfs of its own.
+            Files.createDirectories(mountNamespace);
+            run("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mountNamespace.toString());
+            run("mount", "--make-private", mountNamespace.toString());
+            Files.createFile(mountNamespace.resolve("ns"));
+            run("unshare", "--mount=" + mountNamespace.resolve("ns"), "--propagation", "private", "mount", "--bind",
+                    etc.resolve("resolv.conf").toString(), "/etc/resolv.conf");
             processes.add(start("ip", "netns", "exec", host, "/bin/busybox", "httpd", "-f", "-p", "80", "-h", web.toString()));
             // a service of the outer machine itself, which sandboxes must not reach on its own address
             processes.add(start("ip", "netns", "exec", outer, "/bin/busybox", "httpd", "-f", "-p", "81", "-h", web.toString()));
@@ -70,12 +84,11 @@ final class OuterNetwork implements AutoCloseable {
     /**
      * Starts a command in the outer namespace, seeing the test host as its DNS server. Not with
      * `ip netns exec`, which would mount a new /sys and hide the cgroup hierarchy: nsenter for the
-     * network, and a private mount namespace for /etc/resolv.conf.
+     * network, and for the outer machine's mount namespace (see the constructor).
      */
     Process startOuter(List<String> command, Path log) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + outer, "unshare", "--mount",
-                "--propagation", "private", "sh", "-c", "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"",
-                "/etc/netns/" + outer + "/resolv.conf"));
+        List<String> argv = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + outer,
+                "--mount=" + mountNamespace.resolve("ns")));
         argv.addAll(command);
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(p);
@@ -126,6 +139,14 @@ final class OuterNetwork implements AutoCloseable {
                 // not created
             }
         }
+        for (Path mount : List.of(mountNamespace.resolve("ns"), mountNamespace)) {
+            try {
+                run("umount", mount.toString()); // the namespace goes, and every mount left in it
+            } catch (IllegalStateException e) {
+                // not made
+            }
+        }
+        dev.sandpool.sandbox.Trees.deleteRecursively(mountNamespace);
         dev.sandpool.sandbox.Trees.deleteRecursively(Path.of("/etc/netns", outer));
         dev.sandpool.sandbox.Trees.deleteRecursively(web);
     }
