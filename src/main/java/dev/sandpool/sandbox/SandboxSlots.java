@@ -146,8 +146,20 @@ final class SandboxSlots {
     void remove(String id) {
         cgroups.open(id).remove();
         EgressNetwork.stop(sessionsDir.resolve(id));
-        Mounts.unmountBelow(sessionsDir.resolve(id));
-        Trees.deleteRecursively(sessionsDir.resolve(id));
+        // a sweep at shutdown may meet a sandbox still starting, whose volume is mounted between the
+        // look at the mount table and the deletion (EBUSY): look again
+        for (int attempt = 1; ; attempt++) {
+            Mounts.unmountBelow(sessionsDir.resolve(id));
+            try {
+                Trees.deleteRecursively(sessionsDir.resolve(id));
+                return;
+            } catch (java.io.UncheckedIOException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+                CgroupFiles.sleep(50);
+            }
+        }
     }
 
     /** Removes the cgroups {@code mine} names and every sandbox directory here, but the kept sandboxes'. */
