@@ -60,9 +60,14 @@ final class DataVolume {
         }
     }
 
+    /** The size of a volume holding {@code quotaBytes}: no file on it can grow past this. */
+    static long imageLength(long quotaBytes) {
+        return quotaBytes + quotaBytes / 32 + FIXED_OVERHEAD;
+    }
+
     /** Makes the volume in {@code image} and mounts it on {@code mountPoint}, owned by {@code ownerUid}, mode 0700. */
     static void mount(Path image, Path mountPoint, int ownerUid, long quotaBytes) throws IOException {
-        long length = quotaBytes + quotaBytes / 32 + FIXED_OVERHEAD;
+        long length = imageLength(quotaBytes);
         List<Extent> template = template(length, image.getParent());
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
             file.setLength(length);

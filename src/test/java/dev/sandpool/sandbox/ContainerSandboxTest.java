@@ -115,6 +115,35 @@ class ContainerSandboxTest {
         }
     }
 
+    /**
+     * A container's stdout is its console log on the host's disk, which the server cuts back every
+     * 250 ms (not here: no server runs). Even so it stops at the size of the container's volume: a
+     * container writing at full speed put about 280 MiB there in each 250 ms, without end while
+     * nothing cut it back. The writer is ended (SIGXFSZ), and here the container with it.
+     */
+    @Test
+    void aContainerFloodingItsConsoleStopsAtTheDiskQuota() throws Exception {
+        long quota = 32L << 20;
+        try (TestingRuntime sandboxes = new TestingRuntime(quota)) {
+            ImageStore store = new ImageStore(sandboxes.dataDir.resolve("images"));
+            var built = TestImages.busybox(layouts.resolve("flood"), "v1")
+                    .entrypoint("/bin/sh", "-c").cmd("while :; do cat /dev/zero; done").build();
+            Image image = store.pull(built.ociRef(), Optional.empty(), Duration.ofSeconds(60));
+            Sandbox flood = sandboxes.runtime.start(spec(image));
+            Path log = sandboxes.dataDir.resolve("sessions").resolve(flood.id()).resolve("ctl").resolve("console.log");
+            try {
+                long limit = DataVolume.imageLength(quota);
+                await().atMost(Duration.ofSeconds(20)).until(() -> Files.size(log) >= quota);
+                Thread.sleep(1000);
+                assertThat(Files.size(log)).isLessThanOrEqualTo(limit).isGreaterThanOrEqualTo(quota);
+                await().atMost(Duration.ofSeconds(20)).until(() -> !flood.isAlive());
+                assertThat(Files.size(log)).isLessThanOrEqualTo(limit);
+            } finally {
+                flood.close();
+            }
+        }
+    }
+
     private static String get(Socket socket, String path) throws IOException {
         try (socket) {
             socket.setSoTimeout(5000);
