@@ -96,13 +96,8 @@ class ContainerSandboxTest {
     void aContainerFillingItsWritableLayerGetsNoSpaceLeftAtTheQuota() throws Exception {
         long quota = 32L << 20;
         try (TestingRuntime sandboxes = new TestingRuntime(quota)) {
-            ImageStore store = new ImageStore(sandboxes.dataDir.resolve("images"));
-            var built = TestImages.busybox(layouts.resolve("filler"), "v1")
-                    .entrypoint("/bin/sh", "-c")
-                    .cmd("dd if=/dev/zero of=/fill bs=1048576 count=1000; echo exit=$? size=$(wc -c < /fill); sleep 60")
-                    .build();
-            Image image = store.pull(built.ociRef(), Optional.empty(), Duration.ofSeconds(60));
-            Sandbox filler = sandboxes.runtime.start(spec(image));
+            Sandbox filler = startScript(sandboxes, "filler",
+                    "dd if=/dev/zero of=/fill bs=1048576 count=1000; echo exit=$? size=$(wc -c < /fill); sleep 60");
             try {
                 String console = await().atMost(Duration.ofSeconds(60)).until(filler::consoleTail, c -> c.contains("exit="));
                 assertThat(console).contains("No space left on device").contains("exit=1");
@@ -125,11 +120,7 @@ class ContainerSandboxTest {
     void aContainerFloodingItsConsoleStopsAtTheDiskQuota() throws Exception {
         long quota = 32L << 20;
         try (TestingRuntime sandboxes = new TestingRuntime(quota)) {
-            ImageStore store = new ImageStore(sandboxes.dataDir.resolve("images"));
-            var built = TestImages.busybox(layouts.resolve("flood"), "v1")
-                    .entrypoint("/bin/sh", "-c").cmd("while :; do cat /dev/zero; done").build();
-            Image image = store.pull(built.ociRef(), Optional.empty(), Duration.ofSeconds(60));
-            Sandbox flood = sandboxes.runtime.start(spec(image));
+            Sandbox flood = startScript(sandboxes, "flood", "while :; do cat /dev/zero; done");
             Path log = sandboxes.dataDir.resolve("sessions").resolve(flood.id()).resolve("ctl").resolve("console.log");
             try {
                 long limit = DataVolume.imageLength(quota);
@@ -142,6 +133,13 @@ class ContainerSandboxTest {
                 flood.close();
             }
         }
+    }
+
+    /** A sandbox of a busybox image whose command is {@code sh -c script}. */
+    private Sandbox startScript(TestingRuntime sandboxes, String name, String script) throws Exception {
+        ImageStore store = new ImageStore(sandboxes.dataDir.resolve("images"));
+        var built = TestImages.busybox(layouts.resolve(name), "v1").entrypoint("/bin/sh", "-c").cmd(script).build();
+        return sandboxes.runtime.start(spec(store.pull(built.ociRef(), Optional.empty(), Duration.ofSeconds(60))));
     }
 
     private static String get(Socket socket, String path) throws IOException {

@@ -70,19 +70,7 @@ class ExhaustionTest {
     @Test
     void fillingMntDataEndsInEnospcAtTheQuotaAndLeavesTheHostAndOthersAlone() throws Exception {
         Path data = hostile.dataDirOf("diskfill-01");
-        JsonNode p = hostile.run("diskfill-01", """
-                import os
-                written, error = 0, None
-                try:
-                    with open('/mnt/data/fill', 'wb') as f:
-                        while written < (1 << 30):
-                            f.write(b'x' * (1 << 20))
-                            written += 1 << 20
-                        f.flush()
-                        os.fsync(f.fileno())
-                except OSError as e:
-                    error = e.errno
-                [error, os.path.getsize('/mnt/data/fill')]""", 120);
+        JsonNode p = hostile.run("diskfill-01", gigabyteInto("/mnt/data/fill"), 120);
         long quota = HostileServer.DISK_QUOTA.bytes();
         assertThat(p.path("result").get(0).asInt()).as(p.toString()).isEqualTo(28); // ENOSPC
         long size = p.path("result").get(1).asLong();
@@ -116,29 +104,16 @@ class ExhaustionTest {
      */
     @Test
     void fillingRunSandpoolStopsAtTheSameQuota() throws Exception {
-        JsonNode p = hostile.run("runfill-01", """
-                import os
-                written, error = 0, None
-                try:
-                    with open('/run/sandpool/fill', 'wb') as f:
-                        while written < (1 << 30):
-                            f.write(b'x' * (1 << 20))
-                            written += 1 << 20
-                        f.flush()
-                        os.fsync(f.fileno())
-                except OSError as e:
-                    error = e.errno
-                size = os.path.getsize('/run/sandpool/fill')
-                os.remove('/run/sandpool/fill')
-                [error, size]""", 120);
+        JsonNode p = hostile.run("runfill-01", gigabyteInto("/run/sandpool/fill"), 120);
         long quota = HostileServer.DISK_QUOTA.bytes();
         assertThat(p.path("result").get(0).asInt()).as(p.toString()).isEqualTo(28); // ENOSPC
         assertThat(p.path("result").get(1).asLong()).isLessThan(quota + quota / 16 + (4 << 20));
         Path run = hostile.dataDirOf("runfill-01").resolveSibling("run");
         assertThat(Files.getFileStore(run)).isEqualTo(Files.getFileStore(hostile.dataDirOf("runfill-01")))
                 .isNotEqualTo(Files.getFileStore(hostile.server.dataDir()));
-        // the driver's socket is still there, and the space is back
-        assertThat(hostile.run("runfill-01", "'alive'").path("result").asString()).isEqualTo("alive");
+        // the driver's socket is still there, and the space comes back
+        assertThat(hostile.run("runfill-01", "import os\nos.remove('/run/sandpool/fill')\n'alive'").path("result")
+                .asString()).isEqualTo("alive");
         hostile.assertOthersAnswer();
     }
 
@@ -166,6 +141,23 @@ class ExhaustionTest {
     }
 
     /** Python making up to {@code most} empty files in a new directory; its value is [errno or None, count]. */
+    /** Python writing up to 1 GiB into {@code file}, then syncing it; its value is [errno or None, the file's size]. */
+    private static String gigabyteInto(String file) {
+        return """
+                import os
+                written, error = 0, None
+                try:
+                    with open('%s', 'wb') as f:
+                        while written < (1 << 30):
+                            f.write(b'x' * (1 << 20))
+                            written += 1 << 20
+                        f.flush()
+                        os.fsync(f.fileno())
+                except OSError as e:
+                    error = e.errno
+                [error, os.path.getsize('%s')]""".formatted(file, file);
+    }
+
     private static String emptyFilesIn(String dir, int most) {
         return """
                 import os
