@@ -34,6 +34,8 @@ public final class Interpreter implements AutoCloseable {
         try {
             DriverConnection connection = DriverConnection.open(
                     sandbox.runDir().resolve("driver.sock"), START_TIMEOUT, sandbox::isAlive);
+            // the driver listens on the volume's run directory: the sandbox was set up with its volume
+            sandbox.settle();
             return new Interpreter(sandbox, connection, grace);
         } catch (IOException | RuntimeException e) {
             String console = sandbox.consoleTail();
@@ -51,7 +53,7 @@ public final class Interpreter implements AutoCloseable {
         String last = "";
         while (System.nanoTime() < deadline && sandbox.isAlive()) {
             try (java.net.Socket probe = sandbox.connect(port, Duration.ofSeconds(1))) {
-                return new Interpreter(sandbox, null, Duration.ZERO);
+                return settled(sandbox);
             } catch (IOException e) {
                 last = e.getMessage();
                 pause(sandbox, Duration.ofMillis(20));
@@ -72,7 +74,7 @@ public final class Interpreter implements AutoCloseable {
         for (int attempt = 1; sandbox.isAlive(); attempt++) {
             var result = startup.check(sandbox);
             if (result.isEmpty()) {
-                return new Interpreter(sandbox, null, Duration.ZERO);
+                return settled(sandbox);
             }
             failure = result.get();
             if (attempt >= probe.failureThreshold()) {
@@ -81,6 +83,17 @@ public final class Interpreter implements AutoCloseable {
             pause(sandbox, Duration.ofSeconds(probe.periodSeconds()));
         }
         throw notStarted(sandbox, "the startup probe failed: " + failure);
+    }
+
+    /** A container's session, once its server answers: the container runs, so its set-up is done. */
+    private static Interpreter settled(Sandbox sandbox) throws IOException {
+        try {
+            sandbox.settle();
+        } catch (IOException | RuntimeException e) {
+            sandbox.close();
+            throw e;
+        }
+        return new Interpreter(sandbox, null, Duration.ZERO);
     }
 
     private static IOException notStarted(Sandbox sandbox, String why) {

@@ -73,11 +73,6 @@ public final class Session {
         }
     }
 
-    /** The live sandbox's data directory, starting a sandbox first if the session has none. */
-    java.nio.file.Path dataDir() {
-        return sandbox().dataDir();
-    }
-
     /** The live sandbox, starting one first if the session has none. */
     dev.sandpool.sandbox.Sandbox sandbox() {
         touch();

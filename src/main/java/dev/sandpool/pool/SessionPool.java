@@ -123,9 +123,9 @@ public final class SessionPool implements AutoCloseable {
         }
     }
 
-    /** The host directory behind the identifier's /mnt/data, allocating a session first if need be. */
-    public java.nio.file.Path dataDir(String identifier) {
-        return sandbox(identifier).dataDir();
+    /** The identifier's /mnt/data, held for the caller (who closes it), allocating a session first if need be. */
+    public dev.sandpool.sandbox.HeldDirectory openData(String identifier) throws java.io.IOException {
+        return sandbox(identifier).openData();
     }
 
     /** The identifier's running sandbox, allocating a session first if need be. */

@@ -67,7 +67,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
         this.sandboxEtc = runtimeDir.resolve("sandbox-etc");
         this.seccompFile = runtimeDir.resolve("seccomp.bpf");
         traversable(dataDir);
-        this.slots = new SandboxSlots(sessionsDir, cgroups, uids, dialer, diskQuotaBytes);
+        this.slots = new SandboxSlots(sessionsDir, cgroups, uids, dialer, diskQuotaBytes, true);
         traversable(runtimeDir);
         traversable(etcDir);
         writeEtc();
@@ -257,16 +257,9 @@ public final class BubblewrapRuntime implements SandboxRuntime {
      * every cgroup and session directory but theirs.
      */
     @Override
-    public void cleanupLeftovers(Set<String> keep) {
+    public void cleanupLeftovers(Set<SandboxHandle> keep) {
         Set<Integer> keptUids = new HashSet<>();
-        for (String id : keep) {
-            try {
-                keptUids.add((Integer) Files.getAttribute(SandboxSlots.Layout.found(sessionsDir.resolve(id)).data(), "unix:uid",
-                        java.nio.file.LinkOption.NOFOLLOW_LINKS));
-            } catch (IOException e) {
-                // a kept sandbox without its directory has no uid to spare
-            }
-        }
+        keep.forEach(handle -> keptUids.add(handle.uid()));
         for (int attempt = 0; attempt < 100; attempt++) {
             var leftovers = ProcScan.processesOwnedBy(uid -> uids.owns(uid) && !keptUids.contains(uid));
             if (leftovers.isEmpty()) {

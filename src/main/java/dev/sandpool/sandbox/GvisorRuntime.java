@@ -31,7 +31,7 @@ public final class GvisorRuntime implements SandboxRuntime {
     GvisorRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups, UidAllocator uids, long diskQuotaBytes)
             throws IOException {
         BubblewrapRuntime.traversable(dataDir);
-        this.slots = new SandboxSlots(dataDir.resolve("gvisor-sessions"), cgroups, uids, dialer, diskQuotaBytes);
+        this.slots = new SandboxSlots(dataDir.resolve("gvisor-sessions"), cgroups, uids, dialer, diskQuotaBytes, false);
         Path rootfs = dataDir.resolve("runtime").resolve("gvisor-root");
         this.bundles = new GvisorBundle(rootfs, dataDir.resolve("runtime").resolve("etc"), config.tmpSize());
     }
@@ -80,7 +80,7 @@ public final class GvisorRuntime implements SandboxRuntime {
     }
 
     @Override
-    public void cleanupLeftovers(Set<String> keep) {
+    public void cleanupLeftovers(Set<SandboxHandle> keep) {
         slots.removeLeftovers(keep, GvisorRuntime::owns);
     }
 

@@ -43,7 +43,7 @@ public final class IsolatingRuntime implements SandboxRuntime {
 
     /** gVisor's first: bubblewrap's clean-up removes every cgroup not kept, whichever runtime made it. */
     @Override
-    public void cleanupLeftovers(Set<String> keep) {
+    public void cleanupLeftovers(Set<SandboxHandle> keep) {
         gvisor.cleanupLeftovers(keep);
         namespaces.cleanupLeftovers(keep);
     }

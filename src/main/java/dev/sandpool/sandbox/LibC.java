@@ -47,6 +47,10 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle MOVE_MOUNT = libc("move_mount",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FSTATFS = libc("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    /** struct statfs on x86_64 and aarch64; f_type is its first field. */
+    private static final long STATFS_SIZE = 120;
+    static final long EXT4_SUPER_MAGIC = 0xEF53;
     private static final int OPEN_TREE_CLONE = 1;
     private static final int AT_RECURSIVE = 0x8000;
     private static final long MOUNT_ATTR_IDMAP = 0x00100000L;
@@ -182,6 +186,20 @@ public final class LibC {
 
     public static void closeFd(int fd) {
         close(fd);
+    }
+
+    /** Opens a directory as an O_PATH handle, following symlinks (and /proc's magic links) on the way. */
+    static int openDirectory(Path dir) throws IOException {
+        return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    }
+
+    /** statfs's f_type of the filesystem an fd (an O_PATH one too) is on. */
+    static long filesystemType(int fd) throws IOException {
+        return checked("fstatfs", (arena, errno) -> {
+            MemorySegment statfs = arena.allocate(STATFS_SIZE, 8);
+            int rc = (int) FSTATFS.invokeExact(errno, fd, statfs);
+            return rc < 0 ? rc : statfs.get(JAVA_LONG, 0);
+        });
     }
 
     static int openForWrite(Path path) throws IOException {

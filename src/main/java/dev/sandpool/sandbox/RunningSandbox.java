@@ -9,12 +9,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * pid-namespace init, or the shell that runs runsc in the sandbox's network namespace), its cgroup
  * and directories, and the launching process when this server started it (a sandbox adopted after
  * a restart has none). Everything it started is in its cgroup, which is how it is ended.
+ *
+ * <p>Until it is settled, the server reaches its /mnt/data and /run/sandpool by host paths on its
+ * mounted volume. A settled bubblewrap sandbox's volume is mounted only in the sandbox's own mount
+ * namespace, and the server holds both directories by descriptors ({@link HeldDirectory}).
  */
 final class RunningSandbox implements Sandbox {
     private final String id;
     private final Path root;
     private final Path data;
     private final Path run;
+    /** Whether settling takes the sandbox's mounts off the host (not gVisor's: its gofer serves them from there). */
+    private final boolean unmountsWhenSettled;
+    private HeldDirectory heldData; // guarded by this
+    private HeldDirectory heldRun; // guarded by this
     private final int uid;
     private final Process process; // null when adopted from an earlier server process
     private final long initPid;
@@ -27,8 +35,9 @@ final class RunningSandbox implements Sandbox {
 
     RunningSandbox(String id, Path root, Path data, Path run, int uid, Process process, long initPid,
                       long initStartTicks, Cgroup cgroup, ResourceLimits limits, Runnable releaseUid,
-                      NamespaceDialer dialer) {
+                      NamespaceDialer dialer, boolean unmountsWhenSettled) {
         this.dialer = dialer;
+        this.unmountsWhenSettled = unmountsWhenSettled;
         this.id = id;
         this.root = root;
         this.data = data;
@@ -48,13 +57,70 @@ final class RunningSandbox implements Sandbox {
     }
 
     @Override
-    public Path dataDir() {
-        return data;
+    public synchronized HeldDirectory openData() throws java.io.IOException {
+        if (closed.get()) {
+            throw new java.io.IOException("the session's sandbox has ended");
+        }
+        return heldData != null ? heldData.reopen() : HeldDirectory.open(data);
     }
 
     @Override
-    public Path runDir() {
-        return run;
+    public synchronized Path runDir() {
+        return heldRun != null ? heldRun.path() : run;
+    }
+
+    @Override
+    public synchronized void settle() throws java.io.IOException {
+        if (!unmountsWhenSettled || closed.get() || heldData != null) {
+            return;
+        }
+        hold(HeldDirectory.open(data), HeldDirectory.open(run));
+    }
+
+    /**
+     * Settles a sandbox an earlier server started: its directories are found from inside, through
+     * its init's root, since a host path to them may no longer exist. Session code may have
+     * rearranged what it can write there, so no symlink is followed, and /mnt/data must be a volume.
+     */
+    synchronized void settleFound() throws java.io.IOException {
+        if (!unmountsWhenSettled) {
+            return;
+        }
+        if (java.nio.file.Files.isDirectory(root.resolve("layer"))) {
+            Mounts.unmountBelow(root); // a custom container: nothing of it is reached from the host
+            return;
+        }
+        HeldDirectory foundData = null;
+        HeldDirectory foundRun = null;
+        try (HeldDirectory inside = HeldDirectory.open(Path.of("/proc/" + initPid + "/root"))) {
+            foundData = inside.below("mnt", "data");
+            foundRun = inside.below("run", "sandpool");
+            // the pid was checked before: it must still be the sandbox's once its root is open
+            if (foundData.filesystemType() != LibC.EXT4_SUPER_MAGIC || ProcScan.startTicks(initPid) != initStartTicks) {
+                throw new java.io.IOException("the /mnt/data of " + this + " is not its volume");
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            for (HeldDirectory found : new HeldDirectory[] {foundData, foundRun}) {
+                if (found != null) {
+                    found.close();
+                }
+            }
+            throw e;
+        }
+        hold(foundData, foundRun);
+    }
+
+    private void hold(HeldDirectory data, HeldDirectory run) {
+        heldData = data;
+        heldRun = run;
+        Mounts.unmountBelow(root);
+    }
+
+    private synchronized void release() {
+        if (heldData != null) {
+            heldData.close();
+            heldRun.close();
+        }
     }
 
     public int uid() {
@@ -77,6 +143,7 @@ final class RunningSandbox implements Sandbox {
     @Override
     public void detach() {
         closed.set(true);
+        release();
     }
 
     @Override
@@ -204,6 +271,7 @@ final class RunningSandbox implements Sandbox {
             Thread.currentThread().interrupt();
         } finally {
             dialer.forget(initPid, initStartTicks);
+            release();
             EgressNetwork.stop(root);
             Mounts.unmountBelow(root);
             Trees.deleteRecursively(root);

@@ -19,7 +19,7 @@ public interface SandboxRuntime extends AutoCloseable {
     }
 
     /** The same, sparing the sandboxes that were adopted again. */
-    void cleanupLeftovers(java.util.Set<String> keep);
+    void cleanupLeftovers(java.util.Set<SandboxHandle> keep);
 
     /** The sandbox a previous server process started, if it still runs; empty when it is gone. */
     java.util.Optional<Sandbox> adopt(SandboxHandle handle, ResourceLimits limits);

@@ -56,11 +56,16 @@ final class SandboxSlots {
     private final UidAllocator uids;
     private final NamespaceDialer dialer;
     private final long diskQuotaBytes;
+    private final boolean unmountWhenSettled;
 
-    /** {@code diskQuotaBytes} is what each sandbox may write to disk: its /mnt/data (a {@link DataVolume}). */
-    SandboxSlots(Path sessionsDir, CgroupDriver cgroups, UidAllocator uids, NamespaceDialer dialer, long diskQuotaBytes)
-            throws IOException {
+    /**
+     * {@code diskQuotaBytes} is what each sandbox may write to disk: its /mnt/data (a {@link DataVolume}).
+     * With {@code unmountWhenSettled}, a settled sandbox's mounts leave the host ({@link Sandbox#settle()}).
+     */
+    SandboxSlots(Path sessionsDir, CgroupDriver cgroups, UidAllocator uids, NamespaceDialer dialer, long diskQuotaBytes,
+                 boolean unmountWhenSettled) throws IOException {
         this.diskQuotaBytes = diskQuotaBytes;
+        this.unmountWhenSettled = unmountWhenSettled;
         this.sessionsDir = sessionsDir;
         this.cgroups = cgroups;
         this.uids = uids;
@@ -109,7 +114,8 @@ final class SandboxSlots {
             });
             LOG.debug("sandbox {} started as uid {} (first process {})", id, uid, started.initPid());
             return new RunningSandbox(id, root, slot.data(), slot.run(), uid, started.process(), started.initPid(),
-                    ProcScan.startTicks(started.initPid()), cgroup, spec.limits(), () -> uids.release(uid), dialer);
+                    ProcScan.startTicks(started.initPid()), cgroup, spec.limits(), () -> uids.release(uid), dialer,
+                    unmountWhenSettled);
         } catch (IOException | RuntimeException e) {
             // also a group the driver made but could not set up (a limit the kernel refused)
             cgroups.open(id).remove();
@@ -137,9 +143,17 @@ final class SandboxSlots {
         }
         EgressNetwork.readopt(root, handle.initPid());
         Layout layout = Layout.found(root);
-        return Optional.of(new RunningSandbox(handle.id(), root, layout.data(), layout.run(), handle.uid(),
+        RunningSandbox sandbox = new RunningSandbox(handle.id(), root, layout.data(), layout.run(), handle.uid(),
                 null, handle.initPid(), handle.initStartTicks(), cgroups.open(handle.id()), limits,
-                () -> uids.release(handle.uid()), dialer));
+                () -> uids.release(handle.uid()), dialer, unmountWhenSettled);
+        try {
+            sandbox.settleFound();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot adopt {}: {}", sandbox, e.getMessage());
+            uids.release(handle.uid());
+            return Optional.empty();
+        }
+        return Optional.of(sandbox);
     }
 
     /** Kills what is left in the sandbox's cgroup and removes it, its egress, mounts and directory. */
@@ -163,7 +177,8 @@ final class SandboxSlots {
     }
 
     /** Removes the cgroups {@code mine} names and every sandbox directory here, but the kept sandboxes'. */
-    void removeLeftovers(java.util.Set<String> keep, java.util.function.Predicate<String> mine) {
+    void removeLeftovers(java.util.Set<SandboxHandle> kept, java.util.function.Predicate<String> mine) {
+        java.util.Set<String> keep = kept.stream().map(SandboxHandle::id).collect(java.util.stream.Collectors.toSet());
         for (String name : cgroups.existing()) {
             if (mine.test(name) && !keep.contains(name)) {
                 LOG.info("removing leftover cgroup {}", name);

@@ -6,6 +6,7 @@ import dev.sandpool.config.FilesConfig;
 import dev.sandpool.files.MultipartReader;
 import dev.sandpool.files.SessionFiles;
 import dev.sandpool.files.SessionPath;
+import dev.sandpool.sandbox.HeldDirectory;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -40,8 +41,7 @@ final class FilesService implements HttpService {
              .post("/files", (req, res) -> upload(req, res, Shape.V2))
              .post("/python/uploadFile", (req, res) -> upload(req, res, Shape.LEGACY))
              .get("/files", this::list)
-             .get("/python/files", (req, res) -> Responses.json(res, Status.OK_200,
-                     FileShapes.legacyList(files(req).list(SessionPath.root(), true))))
+             .get("/python/files", this::legacyList)
              .get("/python/downloadFile", (req, res) -> download(req, res,
                      SessionPath.parse(query(req, "filename").orElseThrow(() -> new ApiException(
                              Status.BAD_REQUEST_400, "InvalidRequest", "the query parameter 'filename' is required")))))
@@ -51,9 +51,29 @@ final class FilesService implements HttpService {
 
     private enum Shape { V1, V2, LEGACY }
 
-    private SessionFiles files(ServerRequest req) {
+    /** A session's files for one request, whose /mnt/data stays held until it is closed. */
+    private record Opened(HeldDirectory dir, SessionFiles files) implements AutoCloseable {
+        @Override
+        public void close() {
+            dir.close();
+        }
+    }
+
+    private Opened files(ServerRequest req) throws IOException {
         String key = requests.session(req, Optional.empty()).key();
-        return new SessionFiles(requests.pool(req).dataDir(key), limits.sessionQuota().bytes());
+        HeldDirectory dir = requests.pool(req).openData(key);
+        try {
+            return new Opened(dir, new SessionFiles(dir.path(), limits.sessionQuota().bytes()));
+        } catch (RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    private void legacyList(ServerRequest req, ServerResponse res) throws IOException {
+        try (Opened opened = files(req)) {
+            Responses.json(res, Status.OK_200, FileShapes.legacyList(opened.files().list(SessionPath.root(), true)));
+        }
     }
 
     private static Optional<String> query(ServerRequest req, String name) {
@@ -80,9 +100,9 @@ final class FilesService implements HttpService {
             throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, "PayloadTooLarge",
                     "the upload is larger than the maximum of " + limits.maxUploadSize().bytes() + " bytes");
         }
-        SessionFiles files = files(req);
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
-        try (InputStream body = req.content().inputStream()) {
+        try (Opened opened = files(req); InputStream body = req.content().inputStream()) {
+            SessionFiles files = opened.files();
             MultipartReader reader = MultipartReader.open(body, MultipartReader.boundaryOf(contentType));
             MultipartReader.Part part = reader.firstFilePart().orElseThrow(() -> new ApiException(
                     Status.BAD_REQUEST_400, "InvalidRequest", "the multipart body has no file part"));
@@ -117,7 +137,12 @@ final class FilesService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) throws IOException {
-        SessionFiles files = files(req);
+        try (Opened opened = files(req)) {
+            list(req, res, opened.files());
+        }
+    }
+
+    private void list(ServerRequest req, ServerResponse res, SessionFiles files) throws IOException {
         SessionPath directory = SessionPath.parse(query(req, "path").orElse(""));
         if (version(req) == ApiVersion.V1) {
             Responses.json(res, Status.OK_200, FileShapes.v1List(files.list(directory, true).stream()
@@ -135,19 +160,27 @@ final class FilesService implements HttpService {
         } else if (version(req) == ApiVersion.V2 && path.endsWith("/content")) {
             download(req, res, SessionPath.parse(path.substring(0, path.length() - "/content".length())));
         } else {
-            SessionFiles.Entry entry = files(req).stat(SessionPath.parse(path));
+            SessionFiles.Entry entry;
+            try (Opened opened = files(req)) {
+                entry = opened.files().stat(SessionPath.parse(path));
+            }
             Responses.json(res, Status.OK_200, version(req) == ApiVersion.V1
                     ? FileShapes.v1List(List.of(entry)) : FileShapes.v2Entry(entry, null, "1"));
         }
     }
 
     private void download(ServerRequest req, ServerResponse res, SessionPath path) throws IOException {
-        SessionFiles files = files(req);
-        SessionFiles.Entry entry = files.stat(path);
-        if (entry.directory()) {
-            throw new java.nio.file.NoSuchFileException(path.relative());
+        SessionFiles.Entry entry;
+        InputStream opened;
+        try (Opened session = files(req)) {
+            entry = session.files().stat(path);
+            if (entry.directory()) {
+                throw new java.nio.file.NoSuchFileException(path.relative());
+            }
+            opened = session.files().read(path);
         }
-        try (InputStream in = files.read(path)) {
+        // the open file needs the directory no more
+        try (InputStream in = opened) {
             res.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
             res.contentLength(entry.size());
             try (OutputStream out = res.outputStream()) {
@@ -158,8 +191,10 @@ final class FilesService implements HttpService {
 
     private void delete(ServerRequest req, ServerResponse res) throws IOException {
         SessionPath path = SessionPath.parse(filePath(req));
-        if (!files(req).delete(path)) {
-            throw new java.nio.file.NoSuchFileException(path.relative());
+        try (Opened opened = files(req)) {
+            if (!opened.files().delete(path)) {
+                throw new java.nio.file.NoSuchFileException(path.relative());
+            }
         }
         res.status(Status.NO_CONTENT_204).send();
     }

@@ -146,18 +146,18 @@ public final class SandpoolServer implements AutoCloseable {
 
     /**
      * Re-adopts the sessions the registry lists: a live sandbox gets a new driver connection and
-     * waits in its pool for its identifier; a dead one is cleaned up and forgotten. Returns the ids
-     * of the sandboxes kept, which the leftover clean-up must spare.
+     * waits in its pool for its identifier; a dead one is cleaned up and forgotten. Returns the
+     * handles of the sandboxes kept, which the leftover clean-up must spare.
      */
-    private static Set<String> adoptSessions(SessionRegistry registry, List<SessionPool> pools, PoolFactory factory,
-                                             SandboxRuntime runtime) {
-        Set<String> kept = new java.util.HashSet<>();
+    private static Set<dev.sandpool.sandbox.SandboxHandle> adoptSessions(SessionRegistry registry,
+            List<SessionPool> pools, PoolFactory factory, SandboxRuntime runtime) {
+        Set<dev.sandpool.sandbox.SandboxHandle> kept = new java.util.HashSet<>();
         for (SessionRegistry.Entry entry : registry.all()) {
             Optional<SessionPool> pool = pools.stream().filter(p -> p.name().equals(entry.pool())).findFirst();
             Optional<dev.sandpool.interpreter.Interpreter> interpreter = pool.flatMap(p -> factory.adopt(p.config(), entry.sandbox()));
             if (interpreter.isPresent()) {
                 pool.get().adopt(entry.identifierHash(), interpreter.get(), entry.createdAt());
-                kept.add(entry.sandbox().id());
+                kept.add(entry.sandbox());
             } else {
                 LOG.info("session sandbox {} of pool {} did not survive; cleaning it up", entry.sandbox().id(), entry.pool());
                 runtime.destroy(entry.sandbox());

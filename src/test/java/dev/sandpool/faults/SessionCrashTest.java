@@ -9,7 +9,6 @@ import dev.sandpool.testing.HostLeftovers;
 import dev.sandpool.testing.TestingServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,10 +50,11 @@ class SessionCrashTest {
         String sandbox = sandboxOf("victim-kill");
         CompletableFuture<AzureClient.Response> inFlight = CompletableFuture.supplyAsync(() -> client.execute("crash",
                 "victim-kill", "open('/mnt/data/started', 'w').close()\nimport time\ntime.sleep(120)"));
-        Path data = server.dataDir().resolve("sessions").resolve(sandbox).resolve("volume").resolve("data");
-        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(data.resolve("started")));
+        int uid = server.sandboxOf("crash", "victim-kill").handle().uid();
+        try (var data = server.dataOf("crash", "victim-kill")) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(data.path().resolve("started")));
+        }
 
-        int uid = (Integer) Files.getAttribute(data, "unix:uid");
         var pids = HostLeftovers.processes(u -> u == uid);
         assertThat(pids).isNotEmpty();
         pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly)); // SIGKILL, by pid
@@ -81,7 +81,7 @@ class SessionCrashTest {
     void sessionCodeTakesItsDriverDown(String identifier, String code, String why) throws Exception {
         client.execute("crash", identifier, "before = 'the crash'");
         String sandbox = sandboxOf(identifier);
-        int uid = (Integer) Files.getAttribute(server.dataDir().resolve("sessions").resolve(sandbox).resolve("volume").resolve("data"), "unix:uid");
+        int uid = server.sandboxOf("crash", identifier).handle().uid();
         String body = AzureClient.JSON.createObjectNode().put("code", code.replace("\\n", "\n")).toString();
         AzureClient.Response answer = client.send("POST", "/pools/crash/executions?identifier=" + identifier + V2, body);
         assertThat(answer.status()).isEqualTo(202);

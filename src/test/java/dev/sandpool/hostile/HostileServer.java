@@ -123,7 +123,7 @@ final class HostileServer implements AutoCloseable {
         for (Path top : List.of(testing.dataDir(), Path.of("/tmp"), Path.of("/etc"), Path.of("/"))) {
             marked(top, top.equals(Path.of("/")) ? 1 : 8, found);
         }
-        // <sessions>/<id>/volume/data/...
+        // <sessions>/<id>/volume/data/...: a session's volume is mounted there while its sandbox starts
         int base = sessions.getNameCount();
         return found.stream().filter(p -> !(p.startsWith(sessions) && p.getNameCount() > base + 2
                 && p.getName(base + 1).toString().equals("volume") && p.getName(base + 2).toString().equals("data"))).toList();

@@ -42,15 +42,18 @@ class SessionCleanupTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> pool.readyCount() == 1);
             assertThat(sandboxes(dataDir)).isEqualTo(3);
             assertThat(cgroups.existing()).hasSize(3);
-            assertThat(HostMounts.mountsBelow(dataDir)).isEqualTo(3); // each one's /mnt/data volume
+            // each one's /mnt/data volume, which a ready sandbox holds in its own mount namespace only:
+            // the host's mount table does not grow with live sessions
+            assertThat(HostMounts.mountsBelow(dataDir)).isZero();
+            assertThat(HostMounts.loopDevicesBackedBelow(dataDir)).isEqualTo(3);
 
             client.deleteSession("clean", "deleted-1");
             await().atMost(Duration.ofSeconds(30)).until(() -> sandboxes(dataDir) == 2 && cgroups.existing().size() == 2
-                    && HostMounts.mountsBelow(dataDir) == 2);
+                    && HostMounts.loopDevicesBackedBelow(dataDir) == 2);
 
             // expires-1 idles past its 2 s cooldown
             await().atMost(Duration.ofSeconds(30)).until(() -> sandboxes(dataDir) == 1 && cgroups.existing().size() == 1
-                    && HostMounts.mountsBelow(dataDir) == 1);
+                    && HostMounts.loopDevicesBackedBelow(dataDir) == 1);
             assertThat(pool.allocatedCount()).isZero();
 
             server.close();

@@ -112,21 +112,16 @@ abstract class BuiltInPoolsContract {
                 + "open('out/result.bin', 'wb').write(bytes(range(256)) * 4)");
         assertThat(client.download("/pools/python/files/content/out/result.bin?identifier=files-1" + V1).body())
                 .hasSize(1024).startsWith(0, 1, 2, 3);
-        Path written = findInData("result.bin");
-        int uid = (Integer) Files.getAttribute(written, "unix:uid");
-        assertThat(uid).isGreaterThanOrEqualTo(server.server.config().sandbox().uidBase());
-        assertThat((Integer) Files.getAttribute(findInData("in.txt"), "unix:uid")).isEqualTo(uid);
+        try (HeldDirectory data = server.dataOf("python", "files-1")) {
+            int uid = (Integer) Files.getAttribute(data.path().resolve("out/result.bin"), "unix:uid");
+            assertThat(uid).isGreaterThanOrEqualTo(server.server.config().sandbox().uidBase());
+            assertThat((Integer) Files.getAttribute(data.path().resolve("in.txt"), "unix:uid")).isEqualTo(uid);
+        }
         assertThat(client.send("DELETE", "/pools/python/files/out/result.bin?identifier=files-1" + V1, null).status())
                 .isEqualTo(204);
         assertThat(run("python", "files-1", "import os\nos.listdir('out')").path("result").toString()).isEqualTo("[]");
     }
 
-    private Path findInData(String name) throws Exception {
-        try (var found = Files.find(server.dataDir(), 6, (p, a) -> p.getFileName().toString().equals(name)
-                && p.toString().contains("/data/"))) {
-            return found.findFirst().orElseThrow();
-        }
-    }
 
     @Test
     void aTimeoutInterruptsTheCellAndKeepsTheSession() {
@@ -196,12 +191,9 @@ abstract class BuiltInPoolsContract {
         JsonNode started = run("python", "cleanup-1", "import subprocess\nsubprocess.Popen(['sleep', '1000'])\n"
                 + "open('/mnt/data/marker-cleanup', 'w').write('x')");
         assertThat(started.path("status").asString()).as(started.toString()).isEqualTo("Success");
-        Path marker = findInData("marker-cleanup"); // <sessions>/<id>/volume/data/marker-cleanup
-        while (!marker.getParent().getFileName().toString().endsWith("sessions")) {
-            marker = marker.getParent();
-        }
-        Path sandboxDir = marker;
-        String id = sandboxDir.getFileName().toString();
+        String id = server.sandboxOf("python", "cleanup-1").id();
+        Path sandboxDir = java.util.stream.Stream.of("sessions", "gvisor-sessions")
+                .map(dir -> server.dataDir().resolve(dir).resolve(id)).filter(Files::isDirectory).findFirst().orElseThrow();
         assertThat(SandboxPids.naming(id)).isNotEmpty();
         assertThat(client.deleteSession("python", "cleanup-1").status()).isIn(200, 204);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

@@ -43,10 +43,10 @@ class ContainmentTest {
         run("uid-a-01", "open('/mnt/data/owner-a', 'w').write('a')");
         run("uid-b-01", "open('/mnt/data/owner-b', 'w').write('b')");
         java.util.Map<String, Integer> owners = new java.util.HashMap<>();
-        try (var files = java.nio.file.Files.find(hostile.server.dataDir().resolve("sessions"), 4,
-                (p, a) -> p.getFileName().toString().startsWith("owner-"))) {
-            for (var file : files.toList()) {
-                owners.put(file.getFileName().toString(), (Integer) java.nio.file.Files.getAttribute(file, "unix:uid"));
+        for (String session : List.of("a", "b")) {
+            try (HeldDirectory data = hostile.dataOf("uid-" + session + "-01")) {
+                owners.put("owner-" + session, (Integer) java.nio.file.Files.getAttribute(
+                        data.path().resolve("owner-" + session), "unix:uid"));
             }
         }
         int base = hostile.server.server.config().sandbox().uidBase();

@@ -22,8 +22,13 @@ class EscapeTest {
     void anotherSessionIsUnreachableByHostPathByProcAndByGuessingItsUid() throws Exception {
         hostile.run("victim-01", "open('/mnt/data/secret.txt', 'w').write('top secret')\n"
                 + "import subprocess\nsubprocess.Popen(['sleep', '1001'])\n'ok'");
-        Path secret = hostile.dataDirOf("victim-01").resolve("secret.txt");
-        int victimUid = (Integer) Files.getAttribute(secret, "unix:uid");
+        Sandbox victim = hostile.server.sandboxOf(HostileServer.PYTHON, "victim-01");
+        // where its volume is mounted while it starts; settled, it is mounted in its sandbox only
+        Path secret = hostile.server.dataDir().resolve("sessions").resolve(victim.id()).resolve("volume/data/secret.txt");
+        int victimUid = victim.handle().uid();
+        try (HeldDirectory data = victim.openData()) {
+            assertThat((Integer) Files.getAttribute(data.path().resolve("secret.txt"), "unix:uid")).isEqualTo(victimUid);
+        }
         long victimPid = ProcScan.processesOwnedBy(uid -> uid == victimUid).stream()
                 .filter(pid -> SandboxPids.cmdline(pid).equals("sleep 1001")).findFirst().orElseThrow();
         JsonNode r = hostile.run("thief-01", """

@@ -44,7 +44,8 @@ class ExhaustionTest {
 
     @Test
     void spinningOnEveryCoreLeavesOtherSessionsServed() throws Exception {
-        Path flag = hostile.dataDirOf("spin-01").resolve("spinning");
+        HeldDirectory data = hostile.dataOf("spin-01");
+        Path flag = data.path().resolve("spinning");
         CompletableFuture<JsonNode> spin = CompletableFuture.supplyAsync(() -> hostile.run("spin-01", """
                 import os, threading, time
                 end = time.time() + 20
@@ -61,6 +62,7 @@ class ExhaustionTest {
                 burn()
                 os.cpu_count()""", 120));
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(flag));
+        data.close();
         hostile.assertOthersAnswer();
         JsonNode p = spin.get();
         assertThat(p.path("status").asString()).as(p.toString()).isEqualTo("Success");
@@ -69,15 +71,17 @@ class ExhaustionTest {
 
     @Test
     void fillingMntDataEndsInEnospcAtTheQuotaAndLeavesTheHostAndOthersAlone() throws Exception {
-        Path data = hostile.dataDirOf("diskfill-01");
         JsonNode p = hostile.run("diskfill-01", gigabyteInto("/mnt/data/fill"), 120);
         long quota = HostileServer.DISK_QUOTA.bytes();
         assertThat(p.path("result").get(0).asInt()).as(p.toString()).isEqualTo(28); // ENOSPC
         long size = p.path("result").get(1).asLong();
         assertThat(size).isGreaterThanOrEqualTo(quota - (1 << 20)).isLessThan(quota + quota / 16 + (4 << 20));
         // the file lives in the session's own volume, which cannot grow: the host's disk lends it no more
-        assertThat(Files.getFileStore(data)).isNotEqualTo(Files.getFileStore(hostile.server.dataDir()));
-        assertThat(Files.getFileStore(data).getTotalSpace()).isLessThan(quota + quota / 16 + (4 << 20));
+        try (HeldDirectory data = hostile.dataOf("diskfill-01")) {
+            assertThat(Files.getAttribute(data.path(), "unix:dev")).isNotEqualTo(Files.getAttribute(hostile.server.dataDir(), "unix:dev"));
+        }
+        JsonNode volume = hostile.run("diskfill-01", "import os\ns = os.statvfs('/mnt/data')\ns.f_blocks * s.f_frsize");
+        assertThat(volume.path("result").asLong()).isLessThan(quota + quota / 16 + (4 << 20));
         // uploads into the full session get the quota error; another session has its whole quota
         var upload = hostile.client.upload("/pools/" + HostileServer.PYTHON + "/files/upload?identifier=diskfill-01&api-version="
                 + dev.sandpool.testing.AzureClient.V1, "multipart/form-data; boundary=zz",
@@ -108,9 +112,11 @@ class ExhaustionTest {
         long quota = HostileServer.DISK_QUOTA.bytes();
         assertThat(p.path("result").get(0).asInt()).as(p.toString()).isEqualTo(28); // ENOSPC
         assertThat(p.path("result").get(1).asLong()).isLessThan(quota + quota / 16 + (4 << 20));
-        Path run = hostile.dataDirOf("runfill-01").resolveSibling("run");
-        assertThat(Files.getFileStore(run)).isEqualTo(Files.getFileStore(hostile.dataDirOf("runfill-01")))
-                .isNotEqualTo(Files.getFileStore(hostile.server.dataDir()));
+        JsonNode devices = hostile.run("runfill-01", "import os\n[os.stat(d).st_dev for d in ('/run/sandpool', '/mnt/data')]");
+        assertThat(devices.path("result").get(0)).isEqualTo(devices.path("result").get(1));
+        try (HeldDirectory data = hostile.dataOf("runfill-01")) {
+            assertThat(Files.getAttribute(data.path(), "unix:dev")).isNotEqualTo(Files.getAttribute(hostile.server.dataDir(), "unix:dev"));
+        }
         // the driver's socket is still there, and the space comes back
         assertThat(hostile.run("runfill-01", "import os\nos.remove('/run/sandpool/fill')\n'alive'").path("result")
                 .asString()).isEqualTo("alive");

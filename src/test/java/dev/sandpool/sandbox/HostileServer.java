@@ -67,9 +67,9 @@ final class HostileServer implements BeforeAllCallback, AfterAllCallback {
         return response.properties();
     }
 
-    /** Host path of a Python session's /mnt data (a volume mounted in its session directory). */
-    java.nio.file.Path dataDirOf(String identifier) {
-        return server.server.pools().pool(PYTHON).orElseThrow().dataDir(server.sessionKey(identifier));
+    /** A Python session's /mnt/data, held until closed (its volume is mounted in its sandbox only). */
+    dev.sandpool.sandbox.HeldDirectory dataOf(String identifier) throws java.io.IOException {
+        return server.dataOf(PYTHON, identifier);
     }
 
     /** A session that was never attacked answers normally, in both pools. */

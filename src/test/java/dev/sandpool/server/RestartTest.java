@@ -85,6 +85,10 @@ class RestartTest {
         AzureClient first = startChild();
         first.execute("keep", "survivor-1", "state = 'before the crash'\nopen('/mnt/data/kept.txt', 'w').write('file kept')");
         first.execute("keep", "victim-01", "doomed = True");
+        // session code owns its sandbox's root: it moves its volume away and plants a directory in its place
+        JsonNode moved = first.execute("keep", "mover-01", "import os\nos.rename('/mnt', '/mnt-moved')\n"
+                + "os.makedirs('/mnt/data')\nopen('/mnt/data/planted', 'w').write('x')\nmoved = True").properties();
+        assertThat(moved.path("status").asString()).as(moved.toString()).isEqualTo("Success");
         first.execute("keep-gv", "survivor-2", "state = 'gVisor before the crash'\nopen('/mnt/data/kept.txt', 'w').write('kept')");
         child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
@@ -103,6 +107,10 @@ class RestartTest {
         assertThat(backUnderGvisor.path("result").asString()).as(backUnderGvisor.toString()).isEqualTo("gVisor before the crash / kept");
         JsonNode fresh = second.execute("keep", "victim-01", "'doomed' in dir()").properties();
         assertThat(fresh.path("result").asBoolean()).isFalse();
+        // the restarted server finds no volume at the mover's /mnt/data, so it does not take the planted
+        // directory for it: the session starts over
+        JsonNode over = second.execute("keep", "mover-01", "import os\n('moved' in dir(), os.listdir('/mnt/data'))").properties();
+        assertThat(over.path("result").toString()).as(over.toString()).isEqualTo("[false,[]]");
         assertThat(Files.exists(dataDir.resolve("sessions").resolve(victimSandbox))).isFalse();
     }
 
@@ -141,10 +149,11 @@ class RestartTest {
         }
     }
 
-    /** The cell marks its start in its session's files. */
-    private boolean cellStarted() throws IOException {
-        try (var sessions = Files.list(dataDir.resolve("sessions"))) {
-            return sessions.anyMatch(dir -> Files.exists(dir.resolve("volume").resolve("data").resolve("started")));
+    /** The cell marks its start in its session's files, seen through its sandbox's root (its volume is mounted there only). */
+    private boolean cellStarted() throws Exception {
+        try (var db = dev.sandpool.store.Database.open(dataDir)) {
+            return new dev.sandpool.store.SessionRegistry(db).all().stream().anyMatch(e ->
+                    Files.exists(Path.of("/proc/" + e.sandbox().initPid() + "/root/mnt/data/started")));
         }
     }
 }

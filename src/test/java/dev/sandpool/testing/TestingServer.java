@@ -82,6 +82,19 @@ public final class TestingServer implements AutoCloseable {
         return dataDir;
     }
 
+    /** The sandbox of the identifier's session in {@code pool}. */
+    public dev.sandpool.sandbox.Sandbox sandboxOf(String pool, String identifier) {
+        return server.pools().pool(pool).orElseThrow().sandbox(sessionKey(identifier));
+    }
+
+    /**
+     * The session's /mnt/data, held until closed: once a session is ready, its volume is mounted in its
+     * sandbox only, so no host path leads there.
+     */
+    public dev.sandpool.sandbox.HeldDirectory dataOf(String pool, String identifier) throws java.io.IOException {
+        return sandboxOf(pool, identifier).openData();
+    }
+
     public String endpoint(String pool) {
         return server.poolEndpoint(pool);
     }

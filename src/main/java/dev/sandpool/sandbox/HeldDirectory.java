@@ -1,0 +1,68 @@
+package dev.sandpool.sandbox;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A directory held by an O_PATH descriptor and named {@code /proc/self/fd/<fd>/.}: the name reaches
+ * exactly this directory while it is held, whether or not it is mounted anywhere the server can
+ * see (a settled sandbox's volume is not), and so keeps that filesystem alive. Once closed, the
+ * number may name another file: whoever uses the path must hold the directory until done, hence
+ * {@link #reopen()} for each user instead of sharing one.
+ */
+public final class HeldDirectory implements AutoCloseable {
+    private final int fd;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private HeldDirectory(int fd) {
+        this.fd = fd;
+    }
+
+    /** A directory the server made or chose: symlinks on the way are followed. */
+    static HeldDirectory open(Path dir) throws IOException {
+        return new HeldDirectory(LibC.openDirectory(dir));
+    }
+
+    /**
+     * The directory {@code names} lead to from this one, one component at a time with no symlink
+     * followed: for walking a tree that hostile code may have rearranged.
+     */
+    HeldDirectory below(String... names) throws IOException {
+        int current = fd;
+        for (String name : names) {
+            int next = LibC.openDirectoryNoFollow(current, name);
+            if (current != fd) {
+                LibC.closeFd(current);
+            }
+            if (next < 0) {
+                throw new NoSuchFileException(String.join("/", names), null, "errno " + -next + " at '" + name + "'");
+            }
+            current = next;
+        }
+        return current == fd ? reopen() : new HeldDirectory(current);
+    }
+
+    /** Another hold on the same directory, for a user who may outlive this one. */
+    public HeldDirectory reopen() throws IOException {
+        return open(path());
+    }
+
+    /** statfs's type of the filesystem the directory is on. */
+    long filesystemType() throws IOException {
+        return LibC.filesystemType(fd);
+    }
+
+    /** The directory, as a path the kernel resolves through the descriptor; valid until {@link #close()}. */
+    public Path path() {
+        return Path.of("/proc/self/fd/" + fd + "/.");
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            LibC.closeFd(fd);
+        }
+    }
+}
