@@ -74,7 +74,13 @@ final class RunningSandbox implements Sandbox {
         if (!unmountsWhenSettled || closed.get() || heldData != null) {
             return;
         }
-        hold(HeldDirectory.open(data), HeldDirectory.open(run));
+        HeldDirectory dataHeld = HeldDirectory.open(data);
+        try {
+            hold(dataHeld, HeldDirectory.open(run));
+        } catch (java.io.IOException | RuntimeException e) {
+            dataHeld.close();
+            throw e;
+        }
     }
 
     /**
