@@ -64,10 +64,13 @@ class RestartTest {
         }
     }
 
-    private AzureClient startChild() throws Exception {
+    /** The first server, as a child process, started through {@code launcher} (unshare, say) if any. */
+    private AzureClient startChild(String... launcher) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.sandpool.cli.SandpoolCli", "serve", "--config", configFile.toString())
+        List<String> command = new java.util.ArrayList<>(List.of(launcher));
+        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.sandpool.cli.SandpoolCli", "serve", "--config", configFile.toString()));
+        child = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dataDir.resolve("child.log").toFile()).start();
         AzureClient client = new AzureClient("http://127.0.0.1:" + port, null);
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
@@ -112,6 +115,25 @@ class RestartTest {
         JsonNode over = second.execute("keep", "mover-01", "import os\n('moved' in dir(), os.listdir('/mnt/data'))").properties();
         assertThat(over.path("result").toString()).as(over.toString()).isEqualTo("[false,[]]");
         assertThat(Files.exists(dataDir.resolve("sessions").resolve(victimSandbox))).isFalse();
+    }
+
+    /**
+     * A session's volume is mounted in its sandbox only once it runs, and found again through the
+     * sandbox's root: a server whose predecessor ran in another mount namespace (systemd's
+     * PrivateMounts=, unshare -m) still finds the sessions, their state and their files.
+     */
+    @Test
+    void theNextServerReadoptsSessionsStartedFromAnotherMountNamespace() throws Exception {
+        AzureClient first = startChild("/usr/bin/unshare", "--mount", "--propagation", "private", "--");
+        first.execute("keep", "elsewhere-1", "state = 'from another mount namespace'\n"
+                + "open('/mnt/data/kept.txt', 'w').write('file kept')");
+        child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+
+        AzureClient second = startNext();
+        JsonNode back = second.execute("keep", "elsewhere-1", "state + ' / ' + open('/mnt/data/kept.txt').read()").properties();
+        assertThat(back.path("result").asString()).as(back.toString()).isEqualTo("from another mount namespace / file kept");
+        assertThat(second.download("/pools/keep/files/content/kept.txt?identifier=elsewhere-1&api-version="
+                + AzureClient.V1).body()).isEqualTo("file kept".getBytes());
     }
 
     @Test
