@@ -20,9 +20,18 @@ public final class HeldDirectory implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** A directory the server made or chose: symlinks on the way are followed. */
+    /** A directory the server made, which must not be a symlink (symlinks on the way to it are followed). */
     static HeldDirectory open(Path dir) throws IOException {
-        return new HeldDirectory(LibC.openDirectory(dir));
+        int fd = LibC.openDirectoryNoFollow(LibC.AT_FDCWD, dir.toString());
+        if (fd < 0) {
+            throw new IOException("cannot open the directory " + dir + ": errno " + -fd);
+        }
+        return new HeldDirectory(fd);
+    }
+
+    /** The root directory of a process, through its /proc magic link. */
+    static HeldDirectory rootOf(long pid) throws IOException {
+        return new HeldDirectory(LibC.openDirectory(Path.of("/proc/" + pid + "/root")));
     }
 
     /**

@@ -98,7 +98,7 @@ final class RunningSandbox implements Sandbox {
         }
         HeldDirectory foundData = null;
         HeldDirectory foundRun = null;
-        try (HeldDirectory inside = HeldDirectory.open(Path.of("/proc/" + initPid + "/root"))) {
+        try (HeldDirectory inside = HeldDirectory.rootOf(initPid)) {
             foundData = inside.below("mnt", "data");
             foundRun = inside.below("run", "sandpool");
             // the pid was checked before: it must still be the sandbox's once its root is open
