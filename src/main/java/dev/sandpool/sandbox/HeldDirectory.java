@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A directory held by an O_PATH descriptor and named {@code /proc/self/fd/<fd>/.}: the name reaches
  * exactly this directory while it is held, whether or not it is mounted anywhere the server can
  * see (a settled sandbox's volume is not), and so keeps that filesystem alive. Once closed, the
- * number may name another file: whoever uses the path must hold the directory until done, hence
- * {@link #reopen()} for each user instead of sharing one.
+ * number may name another file: whoever uses the path must hold the directory until done, with a
+ * hold of their own (opened through the path) instead of sharing one.
  */
 public final class HeldDirectory implements AutoCloseable {
     private final int fd;
@@ -50,12 +50,7 @@ public final class HeldDirectory implements AutoCloseable {
             }
             current = next;
         }
-        return current == fd ? reopen() : new HeldDirectory(current);
-    }
-
-    /** Another hold on the same directory, for a user who may outlive this one. */
-    public HeldDirectory reopen() throws IOException {
-        return open(path());
+        return current == fd ? open(path()) : new HeldDirectory(current);
     }
 
     /** statfs's type of the filesystem the directory is on. */

@@ -21,8 +21,10 @@ final class RunningSandbox implements Sandbox {
     private final Path run;
     /** Whether settling takes the sandbox's mounts off the host (not gVisor's: its gofer serves them from there). */
     private final boolean unmountsWhenSettled;
-    private HeldDirectory heldData; // guarded by this
-    private HeldDirectory heldRun; // guarded by this
+    /** Once settled, what the server holds of the volume, and its two directories as paths through that. */
+    private java.util.List<HeldDirectory> holds = java.util.List.of(); // guarded by this
+    private Path heldData; // guarded by this
+    private Path heldRun; // guarded by this
     private final int uid;
     private final Process process; // null when adopted from an earlier server process
     private final long initPid;
@@ -61,12 +63,12 @@ final class RunningSandbox implements Sandbox {
         if (closed.get()) {
             throw new java.io.IOException("the session's sandbox has ended");
         }
-        return heldData != null ? heldData.reopen() : HeldDirectory.open(data);
+        return HeldDirectory.open(heldData != null ? heldData : data);
     }
 
     @Override
     public synchronized Path runDir() {
-        return heldRun != null ? heldRun.path() : run;
+        return heldRun != null ? heldRun : run;
     }
 
     @Override
@@ -74,13 +76,9 @@ final class RunningSandbox implements Sandbox {
         if (!unmountsWhenSettled || closed.get() || heldData != null) {
             return;
         }
-        HeldDirectory dataHeld = HeldDirectory.open(data);
-        try {
-            hold(dataHeld, HeldDirectory.open(run));
-        } catch (java.io.IOException | RuntimeException e) {
-            dataHeld.close();
-            throw e;
-        }
+        // one descriptor, on the volume's root, which session code cannot see: both directories are below it
+        HeldDirectory volume = HeldDirectory.open(data.getParent());
+        hold(java.util.List.of(volume), volume.path().resolve(data.getFileName()), volume.path().resolve(run.getFileName()));
     }
 
     /**
@@ -113,20 +111,18 @@ final class RunningSandbox implements Sandbox {
             }
             throw e;
         }
-        hold(foundData, foundRun);
+        hold(java.util.List.of(foundData, foundRun), foundData.path(), foundRun.path());
     }
 
-    private void hold(HeldDirectory data, HeldDirectory run) {
+    private void hold(java.util.List<HeldDirectory> held, Path data, Path run) {
+        holds = held;
         heldData = data;
         heldRun = run;
         Mounts.unmountBelow(root);
     }
 
     private synchronized void release() {
-        if (heldData != null) {
-            heldData.close();
-            heldRun.close();
-        }
+        holds.forEach(HeldDirectory::close);
     }
 
     public int uid() {

@@ -32,7 +32,7 @@ class HeldDirectoryTest {
         Path dir = Files.createDirectory(tmp.resolve("data"));
         Files.writeString(dir.resolve("file"), "kept");
         HeldDirectory first = HeldDirectory.open(dir);
-        try (HeldDirectory second = first.reopen()) {
+        try (HeldDirectory second = HeldDirectory.open(first.path())) {
             first.close();
             first.close(); // once only: the number may be someone else's by now
             assertThat(Files.readString(second.path().resolve("file"))).isEqualTo("kept");
