@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Until it is settled, the server reaches its /mnt/data and /run/sandpool by host paths on its
  * mounted volume. A settled bubblewrap sandbox's volume is mounted only in the sandbox's own mount
- * namespace, and the server holds both directories by descriptors ({@link HeldDirectory}).
+ * namespace, and the server holds both directories by descriptors ({@link SettledVolume}).
  */
 final class RunningSandbox implements Sandbox {
     private final String id;
@@ -21,10 +21,7 @@ final class RunningSandbox implements Sandbox {
     private final Path run;
     /** Whether settling takes the sandbox's mounts off the host (not gVisor's: its gofer serves them from there). */
     private final boolean unmountsWhenSettled;
-    /** Once settled, what the server holds of the volume, and its two directories as paths through that. */
-    private java.util.List<HeldDirectory> holds = java.util.List.of(); // guarded by this
-    private Path heldData; // guarded by this
-    private Path heldRun; // guarded by this
+    private SettledVolume settled; // guarded by this
     private final int uid;
     private final Process process; // null when adopted from an earlier server process
     private final long initPid;
@@ -63,66 +60,38 @@ final class RunningSandbox implements Sandbox {
         if (closed.get()) {
             throw new java.io.IOException("the session's sandbox has ended");
         }
-        return HeldDirectory.open(heldData != null ? heldData : data);
+        return HeldDirectory.open(settled != null ? settled.data() : data);
     }
 
     @Override
     public synchronized Path runDir() {
-        return heldRun != null ? heldRun : run;
+        return settled != null ? settled.run() : run;
     }
 
     @Override
     public synchronized void settle() throws java.io.IOException {
-        if (!unmountsWhenSettled || closed.get() || heldData != null) {
+        if (!unmountsWhenSettled || closed.get() || settled != null) {
             return;
         }
-        // one descriptor, on the volume's root, which session code cannot see: both directories are below it
-        HeldDirectory volume = HeldDirectory.open(data.getParent());
-        hold(java.util.List.of(volume), volume.path().resolve(data.getFileName()), volume.path().resolve(run.getFileName()));
+        settled = SettledVolume.mountedAbove(data, run);
+        Mounts.unmountBelow(root);
     }
 
-    /**
-     * Settles a sandbox an earlier server started: its directories are found from inside, through
-     * its init's root, since a host path to them may no longer exist. Session code may have
-     * rearranged what it can write there, so no symlink is followed, and /mnt/data must be a volume.
-     */
+    /** Settles a sandbox an earlier server started, whose directories may have no host path left. */
     synchronized void settleFound() throws java.io.IOException {
         if (!unmountsWhenSettled) {
             return;
         }
-        if (java.nio.file.Files.isDirectory(root.resolve("layer"))) {
-            Mounts.unmountBelow(root); // a custom container: nothing of it is reached from the host
-            return;
+        if (!java.nio.file.Files.isDirectory(root.resolve("layer"))) { // a custom container: nothing of it is reached
+            settled = SettledVolume.foundInside(initPid, initStartTicks);
         }
-        HeldDirectory foundData = null;
-        HeldDirectory foundRun = null;
-        try (HeldDirectory inside = HeldDirectory.rootOf(initPid)) {
-            foundData = inside.below("mnt", "data");
-            foundRun = inside.below("run", "sandpool");
-            // the pid was checked before: it must still be the sandbox's once its root is open
-            if (foundData.filesystemType() != LibC.EXT4_SUPER_MAGIC || ProcScan.startTicks(initPid) != initStartTicks) {
-                throw new java.io.IOException("the /mnt/data of " + this + " is not its volume");
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            for (HeldDirectory found : new HeldDirectory[] {foundData, foundRun}) {
-                if (found != null) {
-                    found.close();
-                }
-            }
-            throw e;
-        }
-        hold(java.util.List.of(foundData, foundRun), foundData.path(), foundRun.path());
-    }
-
-    private void hold(java.util.List<HeldDirectory> held, Path data, Path run) {
-        holds = held;
-        heldData = data;
-        heldRun = run;
         Mounts.unmountBelow(root);
     }
 
     private synchronized void release() {
-        holds.forEach(HeldDirectory::close);
+        if (settled != null) {
+            settled.close();
+        }
     }
 
     public int uid() {
