@@ -51,29 +51,22 @@ final class FilesService implements HttpService {
 
     private enum Shape { V1, V2, LEGACY }
 
-    /** A session's files for one request, whose /mnt/data stays held until it is closed. */
-    private record Opened(HeldDirectory dir, SessionFiles files) implements AutoCloseable {
-        @Override
-        public void close() {
-            dir.close();
-        }
+    /** What a request does with its session's files. */
+    @FunctionalInterface
+    private interface FilesCall<T> {
+        T apply(SessionFiles files) throws IOException;
     }
 
-    private Opened files(ServerRequest req) throws IOException {
+    /** Runs {@code call} on the request's session's files, its /mnt/data held meanwhile. */
+    private <T> T withFiles(ServerRequest req, FilesCall<T> call) throws IOException {
         String key = requests.session(req, Optional.empty()).key();
-        HeldDirectory dir = requests.pool(req).openData(key);
-        try {
-            return new Opened(dir, new SessionFiles(dir.path(), limits.sessionQuota().bytes()));
-        } catch (RuntimeException e) {
-            dir.close();
-            throw e;
+        try (HeldDirectory dir = requests.pool(req).openData(key)) {
+            return call.apply(new SessionFiles(dir.path(), limits.sessionQuota().bytes()));
         }
     }
 
     private void legacyList(ServerRequest req, ServerResponse res) throws IOException {
-        try (Opened opened = files(req)) {
-            Responses.json(res, Status.OK_200, FileShapes.legacyList(opened.files().list(SessionPath.root(), true)));
-        }
+        Responses.json(res, Status.OK_200, FileShapes.legacyList(withFiles(req, files -> files.list(SessionPath.root(), true))));
     }
 
     private static Optional<String> query(ServerRequest req, String name) {
@@ -100,9 +93,16 @@ final class FilesService implements HttpService {
             throw new ApiException(Status.REQUEST_ENTITY_TOO_LARGE_413, "PayloadTooLarge",
                     "the upload is larger than the maximum of " + limits.maxUploadSize().bytes() + " bytes");
         }
+        withFiles(req, files -> {
+            store(req, res, shape, files);
+            return null;
+        });
+    }
+
+    /** The upload's file part into the session's files, and the answer in the shape its route gives. */
+    private void store(ServerRequest req, ServerResponse res, Shape shape, SessionFiles files) throws IOException {
         String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
-        try (Opened opened = files(req); InputStream body = req.content().inputStream()) {
-            SessionFiles files = opened.files();
+        try (InputStream body = req.content().inputStream()) {
             MultipartReader reader = MultipartReader.open(body, MultipartReader.boundaryOf(contentType));
             MultipartReader.Part part = reader.firstFilePart().orElseThrow(() -> new ApiException(
                     Status.BAD_REQUEST_400, "InvalidRequest", "the multipart body has no file part"));
@@ -137,20 +137,17 @@ final class FilesService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) throws IOException {
-        try (Opened opened = files(req)) {
-            list(req, res, opened.files());
-        }
-    }
-
-    private void list(ServerRequest req, ServerResponse res, SessionFiles files) throws IOException {
-        SessionPath directory = SessionPath.parse(query(req, "path").orElse(""));
-        if (version(req) == ApiVersion.V1) {
-            Responses.json(res, Status.OK_200, FileShapes.v1List(files.list(directory, true).stream()
-                    .filter(e -> !e.directory()).toList()));
-        } else {
-            boolean recursive = query(req, "recursive").map(v -> v.equalsIgnoreCase("true")).orElse(false);
-            Responses.json(res, Status.OK_200, FileShapes.v2List(files.list(directory, recursive), directory));
-        }
+        withFiles(req, files -> {
+            SessionPath directory = SessionPath.parse(query(req, "path").orElse(""));
+            if (version(req) == ApiVersion.V1) {
+                Responses.json(res, Status.OK_200, FileShapes.v1List(files.list(directory, true).stream()
+                        .filter(e -> !e.directory()).toList()));
+            } else {
+                boolean recursive = query(req, "recursive").map(v -> v.equalsIgnoreCase("true")).orElse(false);
+                Responses.json(res, Status.OK_200, FileShapes.v2List(files.list(directory, recursive), directory));
+            }
+            return null;
+        });
     }
 
     private void getFile(ServerRequest req, ServerResponse res) throws IOException {
@@ -160,41 +157,33 @@ final class FilesService implements HttpService {
         } else if (version(req) == ApiVersion.V2 && path.endsWith("/content")) {
             download(req, res, SessionPath.parse(path.substring(0, path.length() - "/content".length())));
         } else {
-            SessionFiles.Entry entry;
-            try (Opened opened = files(req)) {
-                entry = opened.files().stat(SessionPath.parse(path));
-            }
+            SessionFiles.Entry entry = withFiles(req, files -> files.stat(SessionPath.parse(path)));
             Responses.json(res, Status.OK_200, version(req) == ApiVersion.V1
                     ? FileShapes.v1List(List.of(entry)) : FileShapes.v2Entry(entry, null, "1"));
         }
     }
 
     private void download(ServerRequest req, ServerResponse res, SessionPath path) throws IOException {
-        SessionFiles.Entry entry;
-        InputStream opened;
-        try (Opened session = files(req)) {
-            entry = session.files().stat(path);
+        withFiles(req, files -> {
+            SessionFiles.Entry entry = files.stat(path);
             if (entry.directory()) {
                 throw new java.nio.file.NoSuchFileException(path.relative());
             }
-            opened = session.files().read(path);
-        }
-        // the open file needs the directory no more
-        try (InputStream in = opened) {
-            res.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
-            res.contentLength(entry.size());
-            try (OutputStream out = res.outputStream()) {
-                in.transferTo(out);
+            try (InputStream in = files.read(path)) {
+                res.header(HeaderNames.CONTENT_TYPE, "application/octet-stream");
+                res.contentLength(entry.size());
+                try (OutputStream out = res.outputStream()) {
+                    in.transferTo(out);
+                }
             }
-        }
+            return null;
+        });
     }
 
     private void delete(ServerRequest req, ServerResponse res) throws IOException {
         SessionPath path = SessionPath.parse(filePath(req));
-        try (Opened opened = files(req)) {
-            if (!opened.files().delete(path)) {
-                throw new java.nio.file.NoSuchFileException(path.relative());
-            }
+        if (!withFiles(req, files -> files.delete(path))) {
+            throw new java.nio.file.NoSuchFileException(path.relative());
         }
         res.status(Status.NO_CONTENT_204).send();
     }
