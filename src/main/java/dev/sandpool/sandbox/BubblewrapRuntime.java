@@ -59,6 +59,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
     BubblewrapRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups, UidAllocator uids, long diskQuotaBytes)
             throws IOException {
         DataVolume.checkTools();
+        HostFileTable.openToMemoryLimits();
         this.config = config;
         this.uids = uids;
         this.sessionsDir = dataDir.resolve("sessions");

@@ -31,8 +31,13 @@ import java.util.regex.Pattern;
 final class SandboxLaunch {
     private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
     private static final long START_TIMEOUT_SECONDS = 30;
-    /** Arguments: how many tasks files to join through, those files, then the command. */
-    private static final String SHELL = "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo 0 >\"$1\" || exit 1; "
+    private static final long NOFILE_HARD = HostFileTable.sandboxHardLimit();
+    /**
+     * Arguments: how many tasks files to join through, those files, then the command. The sandbox's
+     * open-file limits are its own, not whatever the server was started with ({@link HostFileTable}).
+     */
+    private static final String SHELL = "ulimit -S -n " + HostFileTable.SANDBOX_SOFT_LIMIT
+            + " && ulimit -H -n \"$SANDPOOL_NOFILE\" || exit 1; n=$1; shift; while [ \"$n\" -gt 0 ]; do echo 0 >\"$1\" || exit 1; "
             + "n=$((n - 1)); shift; done; exec 5<\"$SANDPOOL_BLOCK\"; read go <&5 || exit 1; "
             + "exec \"$@\" 3<\"$SANDPOOL_SECCOMP\" 4>\"$SANDPOOL_INFO\"";
 
@@ -81,6 +86,7 @@ final class SandboxLaunch {
             builder.environment().put("SANDPOOL_SECCOMP", seccomp.toString());
             builder.environment().put("SANDPOOL_INFO", info.toString());
             builder.environment().put("SANDPOOL_BLOCK", block.toString());
+            builder.environment().put("SANDPOOL_NOFILE", Long.toString(NOFILE_HARD));
             Process process = builder.start();
             Thread joining = selfJoin.isEmpty() ? Thread.startVirtualThread(() -> joinEarly(cgroup, process)) : null;
             try {
