@@ -158,7 +158,10 @@ public final class BubblewrapRuntime implements SandboxRuntime {
             SandboxLaunch launch = new SandboxLaunch(slot.ctl(), seccompFile, merged.isPresent()
                     ? containerCommandLine(spec, spec.container().get(), slot.uid(), merged.get())
                     : commandLine(spec, slot.uid(), slot.data(), slot.run()));
-            return launch.start(cgroup, prepare, egress);
+            return launch.start(cgroup, prepare, initPid -> {
+                SmallLoopback.apply(dialer, initPid);
+                egress.prepare(initPid);
+            });
         });
     }
 

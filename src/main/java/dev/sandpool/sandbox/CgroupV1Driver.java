@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * cgroup v1: one directory per controller (memory, pids, cpu). Swap is capped to the memory limit
- * through memsw where the kernel accounts swap.
+ * through memsw where the kernel accounts swap, and TCP buffers through kmem.tcp, which v1 counts
+ * apart from the rest ({@link ResourceLimits#tcpBufferBytes}).
  */
 final class CgroupV1Driver implements CgroupDriver {
     private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu");
@@ -32,6 +33,7 @@ final class CgroupV1Driver implements CgroupDriver {
         String bytes = Long.toString(limits.memory().bytes());
         CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), bytes);
         CgroupFiles.writeIfPresent(memory.resolve("memory.memsw.limit_in_bytes"), bytes);
+        CgroupFiles.writeIfPresent(memory.resolve("memory.kmem.tcp.limit_in_bytes"), Long.toString(limits.tcpBufferBytes()));
         CgroupFiles.write(dir("pids", name).resolve("pids.max"), Integer.toString(limits.pids()));
         Path cpu = dir("cpu", name);
         CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(ResourceLimits.CPU_PERIOD_US));

@@ -76,22 +76,49 @@ public final class NamespaceDialer implements AutoCloseable {
     }
 
     private Socket socketInside(long pid, long startTicks, Duration timeout) throws IOException {
-        Future<List<Socket>> made = threads.submit(() -> bindInside(pid));
-        try {
-            List<Socket> sockets = made.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            Deque<Socket> kept = spares.computeIfAbsent(key(pid, startTicks), k -> new ConcurrentLinkedDeque<>());
-            for (Socket extra : sockets.subList(1, sockets.size())) {
-                if (kept.size() < BATCH) {
-                    kept.add(extra);
-                } else {
-                    closeQuietly(extra); // another caller's trip filled the spares meanwhile
-                }
+        List<Socket> sockets = inside(pid, timeout, NamespaceDialer::bindBatch);
+        Deque<Socket> kept = spares.computeIfAbsent(key(pid, startTicks), k -> new ConcurrentLinkedDeque<>());
+        for (Socket extra : sockets.subList(1, sockets.size())) {
+            if (kept.size() < BATCH) {
+                kept.add(extra);
+            } else {
+                closeQuietly(extra); // another caller's trip filled the spares meanwhile
             }
-            return sockets.getFirst();
+        }
+        return sockets.getFirst();
+    }
+
+    /** What a dialer thread does inside a sandbox's network namespace. */
+    @FunctionalInterface
+    interface Inside<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} on a dialer thread moved into the network namespace of process {@code pid}:
+     * what it creates there (a socket) keeps that namespace once the thread has gone back.
+     */
+    <T> T inside(long pid, Duration timeout, Inside<T> work) throws IOException {
+        Future<T> done = threads.submit(() -> {
+            int target = LibC.openReadOnly(Path.of("/proc/" + pid + "/ns/net"));
+            try {
+                LibC.setns(target, CLONE_NEWNET);
+                try {
+                    return work.run();
+                } finally {
+                    // a dialer thread left in a sandbox's namespace would dial the wrong network next time
+                    LibC.setns(hostNamespace, CLONE_NEWNET);
+                }
+            } finally {
+                LibC.closeFd(target);
+            }
+        });
+        try {
+            return done.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         } catch (TimeoutException e) {
-            made.cancel(true);
+            done.cancel(true);
             throw new IOException("no socket in the sandbox's network within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -99,27 +126,18 @@ public final class NamespaceDialer implements AutoCloseable {
         }
     }
 
-    private List<Socket> bindInside(long pid) throws IOException {
-        int target = LibC.openReadOnly(Path.of("/proc/" + pid + "/ns/net"));
+    private static List<Socket> bindBatch() throws IOException {
+        List<Socket> made = new ArrayList<>(BATCH);
         try {
-            LibC.setns(target, CLONE_NEWNET);
-            List<Socket> made = new ArrayList<>(BATCH);
-            try {
-                while (made.size() < BATCH) {
-                    Socket socket = new Socket();
-                    made.add(socket);
-                    socket.bind(new InetSocketAddress("127.0.0.1", 0)); // makes the socket, here
-                }
-                return made;
-            } catch (IOException e) {
-                made.forEach(NamespaceDialer::closeQuietly);
-                throw e;
-            } finally {
-                // a dialer thread left in a sandbox's namespace would dial the wrong network next time
-                LibC.setns(hostNamespace, CLONE_NEWNET);
+            while (made.size() < BATCH) {
+                Socket socket = new Socket();
+                made.add(socket);
+                socket.bind(new InetSocketAddress("127.0.0.1", 0)); // makes the socket, here
             }
-        } finally {
-            LibC.closeFd(target);
+            return made;
+        } catch (IOException e) {
+            made.forEach(NamespaceDialer::closeQuietly);
+            throw e;
         }
     }
 

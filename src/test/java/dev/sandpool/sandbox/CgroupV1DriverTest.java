@@ -31,6 +31,8 @@ class CgroupV1DriverTest {
         driver.create("sb-a", new ResourceLimits(DataSize.parse("128Mi"), 0.25, 50));
         assertThat(Files.readString(ROOT.resolve("memory/" + parent + "/sb-a/memory.limit_in_bytes")).strip())
                 .isEqualTo(Long.toString(128L << 20));
+        assertThat(Files.readString(ROOT.resolve("memory/" + parent + "/sb-a/memory.kmem.tcp.limit_in_bytes")).strip())
+                .isEqualTo(Long.toString(64L << 20));
         assertThat(Files.readString(ROOT.resolve("pids/" + parent + "/sb-a/pids.max")).strip()).isEqualTo("50");
         assertThat(Files.readString(ROOT.resolve("cpu/" + parent + "/sb-a/cpu.cfs_quota_us")).strip()).isEqualTo("25000");
     }
