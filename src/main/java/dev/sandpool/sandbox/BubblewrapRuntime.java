@@ -59,7 +59,7 @@ public final class BubblewrapRuntime implements SandboxRuntime {
     BubblewrapRuntime(Path dataDir, SandboxConfig config, CgroupDriver cgroups, UidAllocator uids, long diskQuotaBytes)
             throws IOException {
         DataVolume.checkTools();
-        HostFileTable.openToMemoryLimits();
+        HostTables.raise();
         this.config = config;
         this.uids = uids;
         this.sessionsDir = dataDir.resolve("sessions");

@@ -3,6 +3,8 @@ package dev.sandpool.sandbox;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running sandbox, bubblewrap or gVisor: its first host process ({@code initPid}: bwrap's
@@ -15,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * namespace, and the server holds both directories by descriptors ({@link SettledVolume}).
  */
 final class RunningSandbox implements Sandbox {
+    private static final Logger LOG = LoggerFactory.getLogger(RunningSandbox.class);
     private final String id;
     private final Path root;
     private final Path data;
@@ -232,8 +235,8 @@ final class RunningSandbox implements Sandbox {
         if (ProcScan.startTicks(initPid) == initStartTicks) {
             LibC.kill(initPid, LibC.SIGKILL);
         }
+        boolean emptied = removeCgroup();
         try {
-            cgroup.remove();
             if (process != null) {
                 process.destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
@@ -246,8 +249,42 @@ final class RunningSandbox implements Sandbox {
             EgressNetwork.stop(root);
             Mounts.unmountBelow(root);
             Trees.deleteRecursively(root);
-            releaseUid.run();
+            if (emptied) {
+                releaseUid.run();
+            } else {
+                finishInBackground();
+            }
         }
+    }
+
+    /**
+     * Kills what is left in the sandbox's cgroup and removes it; false when its processes are still
+     * exiting after the usual wait: one holding millions of open files takes seconds to close them.
+     */
+    private boolean removeCgroup() {
+        try {
+            cgroup.remove();
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The caller (a request whose session just died, say) is not kept waiting: the group is removed
+     * once its processes are gone, and only then is the uid free for another sandbox.
+     */
+    private void finishInBackground() {
+        Thread.ofVirtual().name("sandbox-reaper").start(() -> {
+            for (int attempt = 0; attempt < 30; attempt++) {
+                if (removeCgroup()) {
+                    releaseUid.run();
+                    return;
+                }
+            }
+            LOG.warn("{}: its processes did not exit; its cgroup stays, and uid {} is not reused until the server restarts",
+                    this, uid);
+        });
     }
 
     @Override

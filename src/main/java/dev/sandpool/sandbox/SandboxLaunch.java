@@ -31,12 +31,16 @@ import java.util.regex.Pattern;
 final class SandboxLaunch {
     private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
     private static final long START_TIMEOUT_SECONDS = 30;
-    private static final long NOFILE_HARD = HostFileTable.sandboxHardLimit();
+    /** The usual soft open-file limit, which programs that use select() rely on. */
+    static final long NOFILE_SOFT = 1024;
+    /** Most a sandbox's process may raise its open-file limit to (Docker's default); less if the server has less. */
+    private static final long NOFILE_HARD = Math.min(524_288, serverHardNoFile());
     /**
      * Arguments: how many tasks files to join through, those files, then the command. The sandbox's
-     * open-file limits are its own, not whatever the server was started with ({@link HostFileTable}).
+     * open-file limits are its own, not whatever the server was started with: what bounds its open files
+     * is its memory limit ({@link HostTables}).
      */
-    private static final String SHELL = "ulimit -S -n " + HostFileTable.SANDBOX_SOFT_LIMIT
+    private static final String SHELL = "ulimit -S -n " + NOFILE_SOFT
             + " && ulimit -H -n \"$SANDPOOL_NOFILE\" || exit 1; n=$1; shift; while [ \"$n\" -gt 0 ]; do echo 0 >\"$1\" || exit 1; "
             + "n=$((n - 1)); shift; done; exec 5<\"$SANDPOOL_BLOCK\"; read go <&5 || exit 1; "
             + "exec \"$@\" 3<\"$SANDPOOL_SECCOMP\" 4>\"$SANDPOOL_INFO\"";
@@ -174,6 +178,20 @@ final class SandboxLaunch {
             return log.isBlank() ? "(no output)" : log.substring(Math.max(0, log.length() - 2000)).strip();
         } catch (IOException e) {
             return "(no console log)";
+        }
+    }
+
+    /**
+     * The server's own hard RLIMIT_NOFILE: raising a sandbox's past it needs CAP_SYS_RESOURCE, which
+     * some hosts withhold even from root.
+     */
+    private static long serverHardNoFile() {
+        try (var limits = Files.lines(Path.of("/proc/self/limits"))) {
+            String line = limits.filter(l -> l.startsWith("Max open files")).findFirst().orElseThrow();
+            String hard = line.substring("Max open files".length()).strip().split("\\s+")[1];
+            return hard.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(hard);
+        } catch (IOException | RuntimeException e) {
+            return NOFILE_SOFT;
         }
     }
 
