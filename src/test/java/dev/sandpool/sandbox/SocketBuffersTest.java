@@ -28,9 +28,7 @@ class SocketBuffersTest {
 
     @Test
     void buffersHeldByASessionStopAtItsOwnLimit() throws Exception {
-        HeldDirectory data = hostile.dataOf("tcp-01");
-        Path full = data.path().resolve("full");
-        CompletableFuture<JsonNode> hog = CompletableFuture.supplyAsync(() -> hostile.run("tcp-01", """
+        Held held = hold("tcp-01", "TCP:", """
                 import fcntl, resource, socket, struct, time
                 resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
                 server = socket.socket()
@@ -56,13 +54,8 @@ class SocketBuffersTest {
                 mtu = struct.unpack('16si', fcntl.ioctl(server, 0x8921, struct.pack('16si', b'lo', 0)))[1]
                 open('/mnt/data/full', 'w').close()
                 time.sleep(5)
-                [queued >> 20, error, len(keep) // 2, mtu]""".replace("PAIRS", Integer.toString(PAIRS)), 120));
-        await().atMost(Duration.ofSeconds(110)).until(() -> Files.exists(full) || hog.isDone());
-        data.close();
-        // read while the session still holds its connections
-        long hostTcpPages = tcpPagesInUse();
-        hostile.assertOthersAnswer();
-        JsonNode p = hog.get(120, TimeUnit.SECONDS);
+                [queued >> 20, error, len(keep) // 2, mtu]""".replace("PAIRS", Integer.toString(PAIRS)));
+        JsonNode p = held.answer();
         if (!p.path("stderr").asString().contains("memory limit")) {
             assertThat(p.path("status").asString()).as(p.toString()).isEqualTo("Success");
             assertThat(p.path("result").get(0).asLong()).as("MiB queued: " + p).isLessThan(256);
@@ -70,8 +63,62 @@ class SocketBuffersTest {
             assertThat(p.path("result").get(3).asInt()).as("the sandbox's loopback MTU").isEqualTo(1500);
         }
         long pressure = Long.parseLong(sysctl("/proc/sys/net/ipv4/tcp_mem").split("\\s+")[0]);
-        assertThat(hostTcpPages).as("the host's TCP memory, in pages, against where pressure starts").isLessThan(pressure);
+        assertThat(held.hostPages()).as("the host's TCP memory, in pages, against where pressure starts").isLessThan(pressure);
         hostile.assertWorksOrReplaced("tcp-01");
+    }
+
+    /** UDP buffers count against the same limit: datagrams sent to thousands of sockets that never read. */
+    @Test
+    void datagramsQueuedByASessionStopAtTheSameLimit() throws Exception {
+        Held held = hold("udp-01", "UDP:", """
+                import resource, socket, time
+                resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+                sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                sender.setblocking(False)
+                keep, sent, error = [], 0, None
+                datagram = b'x' * 60000
+                try:
+                    for _ in range(9000):
+                        receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                        receiver.bind(('127.0.0.1', 0))
+                        keep.append(receiver)
+                        for _ in range(8):
+                            try:
+                                sent += sender.sendto(datagram, receiver.getsockname())
+                            except BlockingIOError:
+                                break
+                except OSError as e:
+                    error = e.errno
+                open('/mnt/data/full', 'w').close()
+                time.sleep(5)
+                [sent >> 20, error, len(keep)]""");
+        JsonNode p = held.answer();
+        if (!p.path("stderr").asString().contains("memory limit")) {
+            assertThat(p.path("status").asString()).as(p.toString()).isEqualTo("Success");
+            assertThat(p.path("result").get(2).asInt()).as("sockets made: " + p).isEqualTo(9000);
+        }
+        // 9,000 sockets with 480 KB each would be 4 GiB; what they hold is bounded like TCP's
+        assertThat(held.hostPages() * 4096).as("the host's UDP memory, in bytes").isLessThan(2 * ResourceLimits.TCP_BUFFER_CAP);
+        hostile.assertWorksOrReplaced("udp-01");
+    }
+
+    /** What a hog answered, and the host's buffer pages of its protocol while it held them. */
+    private record Held(JsonNode answer, long hostPages) {}
+
+    /**
+     * Runs {@code code} in session {@code identifier}: it fills buffers, creates /mnt/data/full and
+     * holds them a few seconds, meanwhile the host's pages of {@code protocol} are read and another
+     * session must answer.
+     */
+    private static Held hold(String identifier, String protocol, String code) throws Exception {
+        HeldDirectory data = hostile.dataOf(identifier);
+        Path full = data.path().resolve("full");
+        CompletableFuture<JsonNode> hog = CompletableFuture.supplyAsync(() -> hostile.run(identifier, code, 120));
+        await().atMost(Duration.ofSeconds(110)).until(() -> Files.exists(full) || hog.isDone());
+        data.close();
+        long pages = pagesInUse(protocol);
+        hostile.assertOthersAnswer();
+        return new Held(hog.get(120, TimeUnit.SECONDS), pages);
     }
 
     /** A sysctl answers only a read from offset 0, which Files.readString does not make. */
@@ -81,9 +128,9 @@ class SocketBuffersTest {
         }
     }
 
-    /** Pages of TCP buffers in use on the whole host (every network namespace counts the same total). */
-    private static long tcpPagesInUse() throws Exception {
-        String tcp = Files.readAllLines(Path.of("/proc/net/sockstat")).stream().filter(l -> l.startsWith("TCP:"))
+    /** Pages of a protocol's buffers in use on the whole host (every network namespace counts the same total). */
+    private static long pagesInUse(String protocol) throws Exception {
+        String tcp = Files.readAllLines(Path.of("/proc/net/sockstat")).stream().filter(l -> l.startsWith(protocol))
                 .findFirst().orElseThrow();
         String[] fields = tcp.split("\\s+");
         for (int i = 0; i < fields.length - 1; i++) {
