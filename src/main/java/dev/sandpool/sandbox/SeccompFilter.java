@@ -38,6 +38,8 @@ public final class SeccompFilter {
             "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
             "bpf", "perf_event_open", "keyctl", "add_key", "request_key", "userfaultfd",
             "open_by_handle_at", "name_to_handle_at", "io_uring_setup", "io_uring_enter", "io_uring_register",
+            // Linux AIO: every context takes events from fs.aio-max-nr (65536), which the whole host shares
+            "io_setup",
             "swapon", "swapoff", "reboot", "acct", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
             "syslog", "quotactl", "quotactl_fd", "iopl", "ioperm", "vhangup", "lookup_dcookie", "uselib",
             "fanotify_init", "nfsservctl");
