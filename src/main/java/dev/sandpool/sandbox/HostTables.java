@@ -20,12 +20,19 @@ import org.slf4j.LoggerFactory;
  *   <li>kernel.pid_max, processes and threads: each session may have {@code sandbox.pidsLimit}
  *       (256 by default), and a default of 32768 is 128 sessions' worth. Full, every fork and
  *       thread start on the host fails with EAGAIN, the server's own included (PidTableTest).</li>
+ *   <li>kernel.pty.max, pseudo-terminals: every sandbox's /dev/pts is a devpts instance of its own,
+ *       and all of them share what the host's own instance does not reserve, 3072 of the default
+ *       4096; each is kernel memory charged to its session. Full, opening a terminal fails with
+ *       ENOSPC in every other session (TerminalTableTest).</li>
  * </ul>
  */
 final class HostTables {
     private static final Logger LOG = LoggerFactory.getLogger(HostTables.class);
     private static final Path FILE_MAX = Path.of("/proc/sys/fs/file-max");
     private static final Path PID_MAX = Path.of("/proc/sys/kernel/pid_max");
+    private static final Path PTY_MAX = Path.of("/proc/sys/kernel/pty/max");
+    /** The kernel's ceiling for kernel.pty.max (NR_UNIX98_PTY_MAX). */
+    static final long PTY_MAX_LIMIT = 1L << 20;
     /** The kernel's ceiling for pid_max on 64-bit machines (PID_MAX_LIMIT), systemd's value too. */
     static final long PID_MAX_LIMIT = 4L << 20;
 
@@ -35,6 +42,7 @@ final class HostTables {
     static void raise() {
         raise(FILE_MAX, Long.MAX_VALUE, "files one session holds open could leave other sessions none");
         raise(PID_MAX, PID_MAX_LIMIT, "processes and threads of a few sessions could leave other sessions and the server none");
+        raise(PTY_MAX, PTY_MAX_LIMIT, "terminals one session opens could leave other sessions none");
     }
 
     private static void raise(Path sysctl, long wanted, String risk) {
